@@ -1,0 +1,223 @@
+"""The activation bank: AlexNet's responses to the lesson images, computed once, cached on disk with provenance.
+
+Layout of ``<cache>/banks/<key>/`` (numpy files, readable without torch):
+    provenance.json          where everything came from, the layer table, the image names
+    images.npy               (n_images, 224, 224, 3) uint8, what the network saw, for display
+    labels.npy, redness.npy  (n_images,)
+    rsa_indices.npy          (n_rsa,) positions of the RSA images, in RSA order
+    rsa/<layer>.npy          (n_rsa, *layer shape) float32, full activations
+    pca/<layer>.npy          (n_images, n_stored_units) float32, a nested random draw of units
+    pitfall_similarity.npy   (21, n_rsa, n_rsa) first-order matrices from the buggy (un-copied) extraction
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+
+from lesson.images import PREPROCESSING, ImageSet
+from lesson.layers import LAYER_PATHS, display_name
+from solutions.rsa import get_similarity_matrix
+from solutions.stimuli import pick_redness_extrema, redness
+
+__all__ = ["ActivationBank", "BankError", "BANK_FORMAT", "bank_key", "build_bank", "load_bank", "library_versions"]
+
+BANK_FORMAT = 1  # bump when the layout or the computation changes
+Progress = Callable[[str, float], None]  # (what is happening, fraction done in [0, 1])
+
+
+class BankError(RuntimeError):
+    """No usable bank: missing, half-written or from another format; the message says how to build it."""
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for package in ("numpy", "scipy", "torch", "torchvision", "pillow"):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def bank_key(*, weights_sha256: str, manifest_sha256: str, settings_part: dict, torch_version: str) -> str:
+    """A short hash of everything that changes the bank's values."""
+    material = json.dumps({"format": BANK_FORMAT, "weights": weights_sha256, "images": manifest_sha256,
+                           "preprocessing": PREPROCESSING, "torch": torch_version, **settings_part}, sort_keys=True)
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ActivationBank:
+    """A read-only view of one bank directory; arrays are memory-mapped and loaded on first use."""
+
+    path: Path
+
+    @cached_property
+    def provenance(self) -> dict:
+        return json.loads((self.path / "provenance.json").read_text())
+
+    @property
+    def key(self) -> str:
+        return self.provenance["key"]
+
+    @property
+    def layer_paths(self) -> tuple[str, ...]:
+        return tuple(self.provenance["layer_paths"])
+
+    @property
+    def layer_names(self) -> tuple[str, ...]:
+        return tuple(display_name(path) for path in self.layer_paths)
+
+    @property
+    def layer_table(self) -> list[dict]:
+        return self.provenance["layer_table"]
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return tuple(self.provenance["images"]["class_names"])
+
+    @property
+    def image_names(self) -> tuple[str, ...]:
+        return tuple(self.provenance["images"]["names"])
+
+    @property
+    def is_pretrained(self) -> bool:
+        return self.provenance["weights"]["kind"] == "pretrained"
+
+    @property
+    def is_lesson_images(self) -> bool:
+        return self.provenance["images"]["source"] == "imagenette"
+
+    def _array(self, name: str) -> np.ndarray:
+        return np.load(self.path / name, mmap_mode="r", allow_pickle=False)
+
+    @cached_property
+    def images(self) -> np.ndarray:
+        return self._array("images.npy")
+
+    @cached_property
+    def labels(self) -> np.ndarray:
+        return np.load(self.path / "labels.npy", allow_pickle=False)
+
+    @cached_property
+    def redness(self) -> np.ndarray:
+        return np.load(self.path / "redness.npy", allow_pickle=False)
+
+    @cached_property
+    def rsa_indices(self) -> np.ndarray:
+        return np.load(self.path / "rsa_indices.npy", allow_pickle=False)
+
+    def rsa_activations(self, layer_path: str) -> np.ndarray:
+        """(n_rsa, *layer shape) float32: the layer's full response to the RSA images, in RSA order."""
+        return self._array(f"rsa/{layer_path}.npy")
+
+    def pca_activations(self, layer_path: str, n_units: int | None = None) -> np.ndarray:
+        """(n_images, n_units) float32: the first ``n_units`` of the layer's stored random draw (default: the lesson's)."""
+        stored = self._array(f"pca/{layer_path}.npy")
+        n_units = self.provenance["pca_units"] if n_units is None else n_units
+        return stored[:, :n_units]
+
+    @cached_property
+    def pitfall_similarity(self) -> np.ndarray:
+        """(n_layers, n_rsa, n_rsa): first-order matrices from outputs stored without copying (the in-place-ReLU bug)."""
+        return np.load(self.path / "pitfall_similarity.npy", allow_pickle=False)
+
+
+def load_bank(path: Path) -> ActivationBank:
+    """Open a finished bank directory, or raise ``BankError`` saying how to build one."""
+    path = Path(path)
+    marker = path / "provenance.json"
+    if not marker.is_file():
+        raise BankError(f"no activation bank at {path}. Build it with `python -m lesson prepare`.")
+    bank = ActivationBank(path)
+    if bank.provenance.get("format") != BANK_FORMAT:
+        raise BankError(f"the activation bank at {path} has format {bank.provenance.get('format')}, this version "
+                        f"reads {BANK_FORMAT}. Delete it and run `python -m lesson prepare` again.")
+    return bank
+
+
+def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key: str, settings_part: dict,
+               batch_size: int = 32, notices: tuple[str, ...] = (), progress: Progress | None = None) -> ActivationBank:
+    """Run the network once over the images and write the bank ``<cache_dir>/banks/<key>`` (reused if present).
+
+    ``settings_part`` holds pca_units, stored_units, per_class and n_extreme (the values that entered the key).
+    """
+    from lesson.images import to_network_input
+    from lesson.network import extract_activations, layer_table  # torch only here
+
+    say = progress or (lambda message, fraction: None)
+    pca_units, stored_units = settings_part["pca_units"], settings_part["stored_units"]
+    per_class, n_extreme = settings_part["per_class"], settings_part["n_extreme"]
+    target = Path(cache_dir) / "banks" / key
+    if (target / "provenance.json").is_file():
+        return load_bank(target)
+
+    started = time.perf_counter()
+    rgb_redness = redness(image_set.rgb01())
+    n_extreme = min(n_extreme, int(np.bincount(image_set.labels).min()) // 2)
+    if n_extreme < 1:
+        raise ValueError("every class needs at least 2 images to pick its reddest and least red")
+    rsa_indices = pick_redness_extrema(rgb_redness, image_set.labels, per_class=per_class, n_extreme=n_extreme)
+
+    network_input = to_network_input(image_set.display)  # (n_images, 3, 224, 224) float32
+    say("Running AlexNet on the images", 0.05)
+    subsampled, full = extract_activations(model, network_input, LAYER_PATHS, batch_size=batch_size,
+                                           n_units=stored_units, full_rows=rsa_indices)
+    say("Showing the in-place ReLU pitfall", 0.7)
+    buggy = extract_activations(model, network_input[rsa_indices], LAYER_PATHS, batch_size=batch_size,
+                                copy_outputs=False)
+    pitfall = np.stack([get_similarity_matrix(buggy.pop(path)) for path in LAYER_PATHS])
+    del buggy
+
+    say("Writing the activation bank", 0.85)
+    staging = target.with_name(f".{key}.{os.getpid()}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "rsa").mkdir(parents=True)
+    (staging / "pca").mkdir()
+    np.save(staging / "images.npy", image_set.display)
+    np.save(staging / "labels.npy", image_set.labels)
+    np.save(staging / "redness.npy", rgb_redness)
+    np.save(staging / "rsa_indices.npy", rsa_indices)
+    np.save(staging / "pitfall_similarity.npy", pitfall)
+    for path in LAYER_PATHS:
+        np.save(staging / "rsa" / f"{path}.npy", full.pop(path).astype(np.float32, copy=False))
+        np.save(staging / "pca" / f"{path}.npy", subsampled.pop(path).astype(np.float32, copy=False))
+    provenance = {
+        "format": BANK_FORMAT, "key": key,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "build_seconds": round(time.perf_counter() - started, 2),
+        "weights": {"kind": weights_info.kind, "id": weights_info.id, "sha256": weights_info.sha256,
+                    "description": weights_info.description},
+        "images": {"source": image_set.source, "description": image_set.description,
+                   "manifest_sha256": image_set.manifest_sha256, "class_names": list(image_set.class_names),
+                   "names": list(image_set.names), "skipped": list(image_set.skipped),
+                   "n_images": image_set.n_images},
+        "preprocessing": PREPROCESSING,
+        "rsa_order": f"per class: {n_extreme} reddest (descending), then {n_extreme} least red (ascending), "
+                     f"among the first {per_class} images of the class",
+        "pca_units": pca_units, "stored_units": stored_units,
+        "unit_draw": "numpy default_rng(sha256('alexnet-lesson:' + layer path)[:8]).permutation(n_units)[:k]",
+        "n_extreme": n_extreme, "per_class": per_class,
+        "layer_paths": list(LAYER_PATHS), "layer_table": layer_table(model),
+        "notices": list(notices), "versions": library_versions(),
+    }
+    (staging / "provenance.json").write_text(json.dumps(provenance, indent=2))
+    try:
+        staging.rename(target)  # atomic: a bank directory is either complete or absent
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)  # another process finished the same bank first
+        if not (target / "provenance.json").is_file():
+            raise
+    say("Activation bank ready", 1.0)
+    return load_bank(target)
