@@ -148,14 +148,31 @@ def load_bank(path: Path) -> ActivationBank:
     return bank
 
 
+class _RowWriter:
+    """A float32 .npy file of a known shape, filled one row (first-axis slice) at a time, in any order."""
+
+    def __init__(self, path: Path, shape: tuple[int, ...]):
+        self._file = open(path, "wb")
+        np.lib.format.write_array_header_1_0(self._file, {"descr": "<f4", "fortran_order": False, "shape": shape})
+        self._data_start = self._file.tell()
+        self._row_bytes = int(np.prod(shape[1:])) * 4
+        self._file.truncate(self._data_start + shape[0] * self._row_bytes)
+
+    def write(self, row: int, values: np.ndarray) -> None:
+        self._file.seek(self._data_start + row * self._row_bytes)
+        self._file.write(np.ascontiguousarray(values, dtype="<f4").tobytes())
+
+    def close(self) -> None:
+        self._file.close()
+
+
 def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key: str, settings_part: dict,
                batch_size: int = 32, notices: tuple[str, ...] = (), progress: Progress | None = None) -> ActivationBank:
     """Run the network once over the images and write the bank ``<cache_dir>/banks/<key>`` (reused if present).
 
     ``settings_part`` holds pca_units, stored_units, per_class and n_extreme (the values that entered the key).
     """
-    from lesson.images import to_network_input
-    from lesson.network import extract_activations, layer_table  # torch only here
+    from lesson.network import iter_layer_outputs, layer_table, unit_subsample  # torch only here
 
     say = progress or (lambda message, fraction: None)
     pca_units, stored_units = settings_part["pca_units"], settings_part["stored_units"]
@@ -165,35 +182,54 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
         return load_bank(target)
 
     started = time.perf_counter()
-    rgb_redness = redness(image_set.rgb01())
+    rgb_redness = np.concatenate([redness(image_set.display[start:start + 32].transpose(0, 3, 1, 2) / np.float32(255))
+                                  for start in range(0, image_set.n_images, 32)])  # in chunks: (n, 3, H, W) in [0, 1]
     n_extreme = min(n_extreme, int(np.bincount(image_set.labels).min()) // 2)
     if n_extreme < 1:
         raise ValueError("every class needs at least 2 images to pick its reddest and least red")
     rsa_indices = pick_redness_extrema(rgb_redness, image_set.labels, per_class=per_class, n_extreme=n_extreme)
+    rsa_position = {int(row): position for position, row in enumerate(rsa_indices)}
 
-    network_input = to_network_input(image_set.display)  # (n_images, 3, 224, 224) float32
-    say("Running AlexNet on the images", 0.05)
-    subsampled, full = extract_activations(model, network_input, LAYER_PATHS, batch_size=batch_size,
-                                           n_units=stored_units, full_rows=rsa_indices)
-    say("Showing the in-place ReLU pitfall", 0.7)
-    buggy = extract_activations(model, network_input[rsa_indices], LAYER_PATHS, batch_size=batch_size,
-                                copy_outputs=False)
-    pitfall = np.stack([get_similarity_matrix(buggy.pop(path)) for path in LAYER_PATHS])
-    del buggy
-
-    say("Writing the activation bank", 0.85)
     staging = target.with_name(f".{key}.{os.getpid()}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "rsa").mkdir(parents=True)
     (staging / "pca").mkdir()
+    # One pass over all images: each layer's unit draw for PCA, and the RSA images' full responses written
+    # row by row straight into their .npy files (peak memory stays at one batch of activations).
+    rsa_files: dict[str, _RowWriter] = {}
+    pca_draws: dict[str, np.ndarray] = {}  # layer -> (n_images, n_stored_units)
+    unit_draws: dict[str, np.ndarray] = {}  # layer -> indices of the stored units
+    n_images, n_batches = image_set.n_images, -(-image_set.n_images // batch_size)
+    for batch_number, (rows, outputs) in enumerate(iter_layer_outputs(model, image_set.display, LAYER_PATHS,
+                                                                       batch_size=batch_size)):
+        say(f"Running AlexNet on the images (batch {batch_number + 1} of {n_batches})", 0.8 * batch_number / n_batches)
+        for path, output in outputs.items():
+            flat = output.flatten(1).numpy()  # (batch, n_units_total)
+            if path not in pca_draws:
+                unit_draws[path] = unit_subsample(path, flat.shape[1], stored_units)
+                pca_draws[path] = np.empty((n_images, unit_draws[path].size), dtype=np.float32)
+                rsa_files[path] = _RowWriter(staging / "rsa" / f"{path}.npy", (len(rsa_indices), *output.shape[1:]))
+            pca_draws[path][rows] = flat[:, unit_draws[path]]
+            for offset, row in enumerate(range(rows.start, rows.stop)):
+                if row in rsa_position:
+                    rsa_files[path].write(rsa_position[row], output[offset].numpy())
+    for path in LAYER_PATHS:
+        rsa_files.pop(path).close()
+        np.save(staging / "pca" / f"{path}.npy", pca_draws.pop(path))
+
+    say("Showing the in-place ReLU pitfall", 0.85)
+    # The classic bug: keep the hooked tensors themselves; in-place ReLUs overwrite conv/linear outputs.
+    for _, buggy in iter_layer_outputs(model, image_set.display[rsa_indices], LAYER_PATHS,
+                                       batch_size=len(rsa_indices), copy_outputs=False):  # a single batch
+        pitfall = np.stack([get_similarity_matrix(buggy[path].numpy()) for path in LAYER_PATHS])
+    del buggy
+
+    say("Writing the activation bank", 0.95)
     np.save(staging / "images.npy", image_set.display)
     np.save(staging / "labels.npy", image_set.labels)
     np.save(staging / "redness.npy", rgb_redness)
     np.save(staging / "rsa_indices.npy", rsa_indices)
     np.save(staging / "pitfall_similarity.npy", pitfall)
-    for path in LAYER_PATHS:
-        np.save(staging / "rsa" / f"{path}.npy", full.pop(path).astype(np.float32, copy=False))
-        np.save(staging / "pca" / f"{path}.npy", subsampled.pop(path).astype(np.float32, copy=False))
     provenance = {
         "format": BANK_FORMAT, "key": key,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "build_seconds": round(time.perf_counter() - started, 2),

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import torch
 from torch import nn
 from torchvision.models import AlexNet_Weights, alexnet
 
+from lesson.images import to_network_input
 from lesson.layers import LAYER_PATHS, LAYERS
 from lesson.sources import WeightsInfo, pretrained_cache_path
 
-__all__ = ["WeightsError", "build_model", "layer_table", "extract_activations", "unit_subsample", "unit_seed"]
+__all__ = [
+    "WeightsError", "build_model", "layer_table", "iter_layer_outputs", "extract_activations", "unit_subsample",
+    "unit_seed",
+]
 
 class WeightsError(RuntimeError):
     """The weights file could not be loaded into AlexNet; the message says what to do."""
@@ -74,67 +78,68 @@ def unit_subsample(layer_path: str, n_units_total: int, n_units: int) -> np.ndar
     return order[: min(n_units, n_units_total)]
 
 
-def extract_activations(model: nn.Module, images: np.ndarray | torch.Tensor, layers: Iterable[str] = LAYER_PATHS, *,
-                        batch_size: int = 32, n_units: int | None = None, full_rows: Sequence[int] | None = None,
-                        copy_outputs: bool = True) -> dict[str, np.ndarray] | tuple[dict, dict]:
-    """Record each requested layer's output for every image, in batches, with the model in eval mode.
+def iter_layer_outputs(model: nn.Module, images: np.ndarray, layers: Iterable[str] = LAYER_PATHS, *,
+                       batch_size: int = 32, copy_outputs: bool = True) -> Iterator[tuple[slice, dict[str, torch.Tensor]]]:
+    """Run the images through the model in batches; yield ``(rows, outputs)`` per batch.
 
-    Parameters
-    ----------
-    images : (n_images, 3, 224, 224) float32, normalised network input
-    layers : torchvision module paths, e.g. ("features.0", "classifier.6")
-    n_units : if given, keep only ``unit_subsample(layer, ., n_units)`` units per layer: (n_images, n_units)
-    full_rows : with ``n_units``, also keep the full activations of these images (positions into ``images``);
-        the result is then ``(subsampled, full)``
-    copy_outputs : True copies each output when its hook fires, so a later in-place ReLU cannot overwrite it.
-        False reproduces the classic bug (a stored conv output silently becomes the ReLU's output): only for
-        showing that pitfall.
-
-    Returns
-    -------
-    dict layer path -> float32 array of shape (n_images, *layer shape), or (n_images, n_units) when subsampling.
+    ``images`` is either the normalised network input, (n_images, 3, 224, 224) float32, or display images,
+    (n_images, 224, 224, 3) uint8, normalised batch by batch (so the whole float input never sits in memory).
+    ``outputs`` maps each requested layer path to its output for ``images[rows]``, shape (batch, *layer shape);
+    it is valid until the next batch. ``copy_outputs=True`` copies each output when its hook fires, so a later
+    in-place ReLU cannot overwrite it. False reproduces the classic bug (a stored conv output silently becomes
+    the ReLU's output): only for showing that pitfall.
     """
     layers = list(layers)
     unknown = [path for path in layers if path not in LAYER_PATHS]
     if unknown:
         raise KeyError(f"unknown layers {unknown}; valid layers: {', '.join(LAYER_PATHS)}")
-    images = torch.as_tensor(images, dtype=torch.float32)
     model.eval()  # dropout is the identity; never record a training-mode pass
     modules = dict(model.named_modules())
     captured: dict[str, torch.Tensor] = {}
 
-    def hook(module, inputs, output, path):
+    def record(path: str, output: torch.Tensor) -> None:
         captured[path] = output.detach().clone() if copy_outputs else output.detach()
 
-    handles = [modules[path].register_forward_hook(lambda m, i, o, path=path: hook(m, i, o, path)) for path in layers]
-    full_rows = list(full_rows) if full_rows is not None else []
-    batches: dict[str, list[np.ndarray]] = {path: [] for path in layers}
-    full: dict[str, list[np.ndarray]] = {path: [] for path in layers}
-    full_order: list[int] = []
-    subsample: dict[str, np.ndarray] = {}
+    handles = [modules[path].register_forward_hook(lambda module, inputs, output, path=path: record(path, output))
+               for path in layers]
+    is_display = images.dtype == np.uint8 and images.shape[-1] == 3
     try:
         with torch.inference_mode():
             for start in range(0, images.shape[0], batch_size):
+                rows = slice(start, min(start + batch_size, images.shape[0]))
+                batch = to_network_input(images[rows]) if is_display else images[rows]
                 captured.clear()
-                model(images[start:start + batch_size])
-                rows_here = [row - start for row in full_rows if start <= row < start + batch_size]
-                full_order += [row for row in full_rows if start <= row < start + batch_size]
-                for path in layers:
-                    output = captured[path].flatten(1).numpy()  # (batch, n_units_total)
-                    if n_units is None:
-                        batches[path].append(output.reshape(captured[path].shape).copy())
-                        continue
-                    if path not in subsample:
-                        subsample[path] = unit_subsample(path, output.shape[1], n_units)
-                    batches[path].append(output[:, subsample[path]])  # fancy indexing copies
-                    if rows_here:
-                        full[path].append(captured[path][rows_here].numpy().copy())
+                model(torch.as_tensor(np.asarray(batch), dtype=torch.float32))
+                yield rows, dict(captured)
     finally:
+        captured.clear()
         for handle in handles:
             handle.remove()
-    result = {path: np.concatenate(chunks) for path, chunks in batches.items()}
-    if n_units is None or not full_rows:
-        return result
-    # Put the full rows back in the order they were asked for.
-    positions = [full_order.index(row) for row in full_rows]
-    return result, {path: np.concatenate(chunks)[positions] for path, chunks in full.items()}
+
+
+def extract_activations(model: nn.Module, images: np.ndarray, layers: Iterable[str] = LAYER_PATHS, *,
+                        batch_size: int = 32, n_units: int | None = None,
+                        copy_outputs: bool = True) -> dict[str, np.ndarray]:
+    """Each requested layer's response to every image, with the model in eval mode.
+
+    Parameters
+    ----------
+    images : (n_images, 3, 224, 224) float32 normalised input, or (n_images, 224, 224, 3) uint8 display images
+    layers : torchvision module paths, e.g. ("features.0", "classifier.6")
+    n_units : if given, keep only ``unit_subsample(layer, ., n_units)`` units of each layer
+    copy_outputs : see ``iter_layer_outputs``; False only to show the in-place ReLU pitfall
+
+    Returns
+    -------
+    dict layer path -> float32 array of shape (n_images, *layer shape), or (n_images, n_units) when subsampling
+    """
+    layers = list(layers)
+    chunks: dict[str, list[np.ndarray]] = {path: [] for path in layers}
+    for _, outputs in iter_layer_outputs(model, images, layers, batch_size=batch_size, copy_outputs=copy_outputs):
+        for path, output in outputs.items():
+            if n_units is None:
+                chunks[path].append(output.numpy().copy())
+            else:
+                flat = output.flatten(1).numpy()  # (batch, n_units_total)
+                chunks[path].append(flat[:, unit_subsample(path, flat.shape[1], n_units)])  # fancy indexing copies
+    return {path: np.concatenate(parts) for path, parts in chunks.items()}
