@@ -1,0 +1,85 @@
+"""Network: eval mode, the layer table, and activation extraction that in-place ReLUs cannot corrupt."""
+
+import numpy as np
+import pytest
+import torch
+
+from lesson.images import make_synthetic
+from lesson.layers import LAYER_PATHS, LAYERS
+from lesson.network import build_model, extract_activations, layer_table, unit_subsample
+from lesson.sources import WeightsInfo
+
+
+@pytest.fixture(scope="module")
+def model():
+    return build_model(WeightsInfo("random", "random(seed=0)", "x", "test", seed=0))
+
+
+@pytest.fixture(scope="module")
+def display():
+    return make_synthetic(per_class=3).display[:6]
+
+
+def test_model_is_in_eval_mode_and_random_weights_are_reproducible(model):
+    assert not model.training
+    again = build_model(WeightsInfo("random", "random(seed=0)", "x", "test", seed=0))
+    for (name, a), (_, b) in zip(model.state_dict().items(), again.state_dict().items()):
+        assert torch.equal(a, b), name
+
+
+def test_layer_table_has_21_modules_with_conventional_names_and_units(model):
+    table = layer_table(model)
+    assert [row["path"] for row in table] == list(LAYER_PATHS)
+    assert [row["name"] for row in table][:3] == ["conv1", "relu1", "pool1"] and table[-1]["name"] == "fc8"
+    units = {row["name"]: row["n_units"] for row in table}
+    assert units["conv1"] == 193_600 and units["pool5"] == 9_216 and units["fc6"] == 4_096 and units["fc8"] == 1_000
+    assert table[0]["shape"] == [64, 55, 55] and table[0]["module"] == "Conv2d"
+
+
+def test_conv_outputs_keep_their_negative_values(model, display):
+    activations = extract_activations(model, display, ["features.0", "features.1", "classifier.1", "classifier.2"])
+    assert activations["features.0"].min() < 0 and activations["classifier.1"].min() < 0
+    np.testing.assert_array_equal(activations["features.1"], np.maximum(activations["features.0"], 0))
+    assert not np.array_equal(activations["features.0"], activations["features.1"])
+
+
+def test_the_uncopied_pitfall_really_loses_the_negatives(model, display):
+    buggy = extract_activations(model, display, ["features.0"], copy_outputs=False)
+    assert buggy["features.0"].min() == 0.0
+
+
+def test_eval_mode_dropout_is_the_identity(model, display):
+    activations = extract_activations(model, display, ["avgpool", "classifier.0", "classifier.2", "classifier.3"])
+    np.testing.assert_array_equal(activations["classifier.0"], activations["avgpool"].reshape(len(display), -1))
+    np.testing.assert_array_equal(activations["classifier.3"], activations["classifier.2"])
+
+
+def test_batching_does_not_change_the_result(model, display):
+    one_batch = extract_activations(model, display, ["features.12"], batch_size=6)
+    small_batches = extract_activations(model, display, ["features.12"], batch_size=2)
+    np.testing.assert_allclose(one_batch["features.12"], small_batches["features.12"], rtol=1e-5, atol=1e-6)
+
+
+def test_unit_subsample_is_stable_nested_and_independent_of_other_layers(model, display):
+    first = unit_subsample("features.3", 139_968, 1000)
+    assert len(set(first)) == 1000 and first.max() < 139_968
+    np.testing.assert_array_equal(first, unit_subsample("features.3", 139_968, 1000))
+    np.testing.assert_array_equal(unit_subsample("features.3", 139_968, 3000)[:1000], first)
+    assert not np.array_equal(first, unit_subsample("features.4", 139_968, 1000))
+    assert len(unit_subsample("classifier.6", 1000, 3000)) == 1000  # fewer units than asked: all of them
+    alone = extract_activations(model, display, ["features.3"], n_units=1000)["features.3"]
+    together = extract_activations(model, display, ["classifier.6", "features.3", "features.0"], n_units=1000)
+    np.testing.assert_array_equal(alone, together["features.3"])
+    full = extract_activations(model, display, ["features.3"])["features.3"].reshape(len(display), -1)
+    np.testing.assert_array_equal(alone, full[:, first])
+
+
+def test_unknown_layer_is_a_clear_error(model, display):
+    with pytest.raises(KeyError, match="valid layers"):
+        extract_activations(model, display, ["features.99"])
+
+
+def test_layer_names_cover_every_module(model):
+    modules = dict(model.named_modules())
+    assert all(layer.path in modules for layer in LAYERS)
+    assert len(LAYERS) == 21
