@@ -1,0 +1,103 @@
+"""Run the benchmark suite and print every figure with the machine's core count and library versions.
+
+Usage: python -m bench [--quick]   (each workload runs in a fresh interpreter; figures are measured in one run)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, env: dict | None = None, module: str = "bench.workloads") -> dict:
+    """Run one workload in a fresh interpreter; return its JSON figures plus wall time and peak RSS (MB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    stdout, stderr = process.stdout.read(), process.stderr.read()
+    if status != 0:
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{stderr[-2000:]}")
+    figures = json.loads(stdout.strip().splitlines()[-1]) if module == "bench.workloads" else {}
+    return {**figures, "wall_seconds": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def write_images(folder: Path, per_class: int) -> None:
+    """The synthetic stimuli as PNG files, so that both pipelines decode real files."""
+    from lesson.images import make_synthetic
+
+    images = make_synthetic(per_class=per_class)
+    for pixels, name in zip(images.display, images.names):
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(pixels).save(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="skip the 640-image scaling point")
+    args = parser.parse_args()
+    from lesson.bank import library_versions
+
+    print(f"machine: {os.cpu_count()} cores; " + ", ".join(f"{k} {v}" for k, v in library_versions().items()))
+    print("stand-ins: random-weights AlexNet, synthetic images (PNG files)\n")
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        images = scratch / "images"
+        write_images(images, 40)
+
+        imports = run("imports")
+        matmul = run("matmul")
+        forward = run("forward", "160", "32")
+        print(f"import torch, torchvision      {imports['import_seconds']:6.2f} s")
+        print(f"2048² float32 matmul           {matmul['matmul_gflops']:6.1f} GFLOP/s ({matmul['threads']} threads)")
+        print(f"forward pass, 160 images       {forward['forward_seconds']:6.2f} s  {forward['images_per_second']:.0f} "
+              f"images/s  {forward['forward_gflops']:.1f} GFLOP/s = {forward['forward_gflops'] / matmul['matmul_gflops']:.2f}"
+              " of the matmul rate (target ≥ 0.5)")
+
+        naive = run("naive", str(images))
+        cold = run("project", str(scratch / "cache"), str(images))
+        warm = run("project", str(scratch / "cache"), str(images))
+        print(f"\nlesson end to end (wall time from interpreter start, peak resident memory)")
+        print(f"  naive notebook pipeline      {naive['wall_seconds']:6.2f} s  {naive['peak_rss_mb']:6.0f} MB")
+        print(f"  this project, cold           {cold['wall_seconds']:6.2f} s  {cold['peak_rss_mb']:6.0f} MB  "
+              f"{naive['wall_seconds'] / cold['wall_seconds']:.1f}× faster (target ≥ 1.5×); bank {cold['bank_seconds']:.2f} s, "
+              f"analyses {cold['analysis_seconds']:.2f} s")
+        print(f"  this project, warm           {warm['wall_seconds']:6.2f} s  {warm['peak_rss_mb']:6.0f} MB  "
+              f"{naive['wall_seconds'] / warm['wall_seconds']:.1f}× faster (target ≥ 10×); bank read "
+              f"{warm['bank_seconds']:.2f} s, analyses {warm['analysis_seconds']:.2f} s, torch imported: {warm['imported_torch']}")
+        print(f"  (of the cold run's memory, {imports['peak_rss_mb']:.0f} MB is importing torch + torchvision alone)")
+
+        print("\nscaling (synthetic images, fresh bank each)")
+        for per_class in ([10, 40] if args.quick else [10, 40, 160]):
+            built = run("build_bank_only", str(scratch / f"scale{per_class}"), str(per_class))
+            print(f"  bank build, {4 * per_class:4d} images       {built['wall_seconds']:6.2f} s  {built['peak_rss_mb']:6.0f} MB")
+        for n_images in (40, 160, 640):
+            timed = run("first_order_scaling", str(n_images))
+            print(f"  first-order matrix, n = {n_images:4d} × 43,264 units  {timed['first_order_seconds'] * 1e3:7.1f} ms")
+
+        grade_env = {"LESSON_CACHE_DIR": str(scratch / "cache"), "LESSON_IMAGES": str(images), "LESSON_WEIGHTS": "random",
+                     "LESSON_OFFLINE": "1"}
+        try:
+            everything = run("--submission", "solutions", "--format", "json", env=grade_env, module="grader")
+            one = run("--submission", "solutions", "--exercise", "get_similarity_matrix", "--format", "json",
+                      env=grade_env, module="grader")
+            print(f"\ngrader, all exercises          {everything['wall_seconds']:6.2f} s (target < 10 s)")
+            print(f"grader, one exercise           {one['wall_seconds']:6.2f} s (target < 2 s)")
+        except RuntimeError as error:
+            print(f"\ngrader: could not be timed ({str(error).splitlines()[0]})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""The workloads the benchmark times, each run in a fresh interpreter: `python -m bench.workloads NAME ARGS...`.
+
+Each prints one JSON line of figures on its last line of stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+T0 = time.perf_counter()
+
+
+def _emit(**figures) -> None:
+    figures.setdefault("seconds_since_start", round(time.perf_counter() - T0, 3))
+    print(json.dumps(figures))
+
+
+def imports() -> None:
+    started = time.perf_counter()
+    import torch  # noqa: F401
+    import torchvision  # noqa: F401
+
+    _emit(import_seconds=time.perf_counter() - started)
+
+
+def matmul() -> None:
+    import torch
+
+    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    for _ in range(3):
+        a @ b
+    runs, started = 10, time.perf_counter()
+    for _ in range(runs):
+        a @ b
+    seconds = (time.perf_counter() - started) / runs
+    _emit(matmul_gflops=2 * 2048**3 / seconds / 1e9, threads=torch.get_num_threads())
+
+
+def forward(n_images: str = "160", batch_size: str = "32") -> None:
+    import numpy as np
+    import torch
+
+    from lesson.images import make_synthetic, to_network_input
+    from lesson.network import build_model
+    from lesson.sources import WeightsInfo
+
+    images = to_network_input(make_synthetic(per_class=int(n_images) // 4).display)
+    model = build_model(WeightsInfo("random", "random(seed=0)", "-", "-", seed=0))
+    batch = int(batch_size)
+    with torch.inference_mode():
+        model(torch.from_numpy(images[:batch]))  # warm-up
+        started = time.perf_counter()
+        for start in range(0, len(images), batch):
+            model(torch.from_numpy(np.ascontiguousarray(images[start:start + batch])))
+        seconds = time.perf_counter() - started
+    _emit(forward_seconds=seconds, images_per_second=len(images) / seconds,
+          forward_gflops=0.714 * len(images) / seconds, batch_size=batch)
+
+
+def naive(image_dir: str) -> None:
+    """The lesson the way the original notebook does it: no batching of decode, training mode, recompute per section."""
+    import numpy as np
+    import torch
+    from PIL import Image
+    from torchvision.models import AlexNet_Weights, alexnet
+
+    from lesson.layers import LAYER_PATHS
+    from solutions.pca import PCA
+    from solutions.rsa import get_similarity_matrix, second_order_similarity
+    from solutions.stimuli import pick_redness_extrema, redness
+
+    transform = AlexNet_Weights.IMAGENET1K_V1.transforms()
+    paths = sorted(__import__("pathlib").Path(image_dir).glob("*/*.png"))
+    tensors = torch.stack([transform(Image.open(path).convert("RGB")) for path in paths])  # one at a time
+    labels = np.array([path.parent.name for path in paths])
+    torch.manual_seed(0)
+    model = alexnet(weights=None)  # left in training mode, as in the notebook
+    modules = dict(model.named_modules())
+
+    def record(images):
+        stored = {}
+        handles = [modules[p].register_forward_hook(lambda m, i, o, p=p: stored.__setitem__(p, o.detach().clone()))
+                   for p in LAYER_PATHS]
+        with torch.no_grad():
+            model(images)
+        for handle in handles:
+            handle.remove()
+        return stored
+
+    mean = torch.tensor([0.485, 0.456, 0.406])[:, None, None]
+    std = torch.tensor([0.229, 0.224, 0.225])[:, None, None]
+    rgb = (tensors * std + mean).numpy()
+    order = pick_redness_extrema(redness(rgb), labels)
+    section2 = record(tensors[order])
+    first_order = [get_similarity_matrix(section2[p].numpy()) for p in LAYER_PATHS]
+    section3 = record(tensors[order])  # recomputed for the next section
+    second_order_similarity([get_similarity_matrix(section3[p].numpy()) for p in LAYER_PATHS])
+    section4 = record(tensors)  # all 160 images, every layer in full
+    rng = np.random.default_rng(0)
+    for path in LAYER_PATHS:
+        flat = section4[path].flatten(1).numpy()
+        PCA(flat[:, rng.choice(flat.shape[1], min(1000, flat.shape[1]), replace=False)])
+    _emit(n_first_order=len(first_order))
+
+
+def project(cache_dir: str, image_dir: str) -> None:
+    """This project: the activation bank (built if missing, else read), then every analysis of the lesson."""
+    from pathlib import Path
+
+    from lesson.config import Settings
+    from lesson.sources import prepare_bank
+
+    started = time.perf_counter()
+    settings = Settings(cache_dir=Path(cache_dir), images=image_dir, weights="random", offline=True)
+    bank, _ = prepare_bank(settings)
+    bank_seconds = time.perf_counter() - started
+    from lesson.reference import reference_results
+
+    analysis_started = time.perf_counter()
+    results = reference_results(bank)  # 21 first-order matrices, second order, PCA of every layer (or their cache)
+    assert results.first_order.shape[0] == len(bank.layer_paths)
+    _emit(bank_seconds=bank_seconds, analysis_seconds=time.perf_counter() - analysis_started,
+          imported_torch="torch" in sys.modules)
+
+
+def build_bank_only(cache_dir: str, per_class: str) -> None:
+    from pathlib import Path
+
+    from lesson.config import Settings
+    from lesson.sources import prepare_bank
+
+    started = time.perf_counter()
+    settings = Settings(cache_dir=Path(cache_dir), images="synthetic", weights="random", offline=True,
+                        images_per_class=int(per_class))
+    prepare_bank(settings)
+    _emit(build_seconds=time.perf_counter() - started)
+
+
+def first_order_scaling(n_images: str) -> None:
+    import numpy as np
+
+    from solutions.rsa import get_similarity_matrix
+
+    activations = np.random.default_rng(0).normal(size=(int(n_images), 43_264)).astype(np.float32)  # conv4-sized
+    get_similarity_matrix(activations[:4])
+    started = time.perf_counter()
+    get_similarity_matrix(activations)
+    _emit(first_order_seconds=time.perf_counter() - started)
+
+
+if __name__ == "__main__":
+    globals()[sys.argv[1]](*sys.argv[2:])

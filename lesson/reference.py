@@ -1,0 +1,57 @@
+"""The reference analyses of a bank (first- and second-order similarity, PCA spectra), computed once and kept on disk."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+
+import numpy as np
+
+from solutions.pca import PCA
+from solutions.rsa import get_similarity_matrix, second_order_similarity
+
+__all__ = ["ReferenceResults", "reference_results"]
+
+_FILE = "reference.npz"
+
+
+@dataclass(frozen=True)
+class ReferenceResults:
+    first_order: np.ndarray  # (n_layers, n_rsa, n_rsa) Pearson similarity of the RSA images
+    second_order: np.ndarray  # (n_layers, n_layers) Spearman similarity of the first-order matrices
+    pitfall_second_order: np.ndarray  # (n_layers, n_layers) the same from the buggy (un-copied) extraction
+    variance_explained: np.ndarray  # (n_layers, k) per component, k = min(n_images, pca_units)
+    cumulative_variance_explained: np.ndarray  # (n_layers, k)
+
+
+def _compute(bank) -> ReferenceResults:
+    first_order = np.stack([get_similarity_matrix(bank.rsa_activations(path)) for path in bank.layer_paths])
+    spectra = [PCA(bank.pca_activations(path))[1:] for path in bank.layer_paths]
+    return ReferenceResults(
+        first_order=first_order,
+        second_order=second_order_similarity(list(first_order)),
+        pitfall_second_order=second_order_similarity(list(bank.pitfall_similarity)),
+        variance_explained=np.stack([variance for variance, _ in spectra]),
+        cumulative_variance_explained=np.stack([cumulative for _, cumulative in spectra]),
+    )
+
+
+def reference_results(bank) -> ReferenceResults:
+    """Load the bank's reference analyses from ``<bank>/reference.npz``, computing and saving them the first time."""
+    path = bank.path / _FILE
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as stored:
+            return ReferenceResults(**{name: stored[name] for name in stored.files})
+    results = _compute(bank)
+    handle, temporary = tempfile.mkstemp(dir=bank.path, prefix=".reference.", suffix=".npz")
+    os.close(handle)
+    try:
+        np.savez(temporary, **results.__dict__)
+        os.replace(temporary, path)  # atomic: readers see the whole file or none
+    except OSError:
+        pass  # a read-only cache still works, it just recomputes next time
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return results
