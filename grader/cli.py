@@ -1,0 +1,133 @@
+"""Command line: `python -m grader [grade] [options]` grades a submission and writes its reports (exit 0, 1 or 2).
+
+Exit codes: 0 every graded exercise passes; 1 some exercise fails or is not attempted; 2 grading could not
+happen (the reason is printed in one line, and every requested report is still written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from grader.engine import GradingError, grade, load_bank
+from grader.registry import EXERCISES
+from grader.reports import (error_report, github_annotations, gradescope_error, gradescope_results, in_github_actions,
+                            junit_error, junit_xml, neutralise, render_text, report_to_json, step_summary, write_atomic)
+from grader.reports.text import summary_line
+from grader.results import GradeReport
+
+__all__ = ["main", "COMMANDS", "EXIT_PASSED", "EXIT_FAILED", "EXIT_CANNOT_GRADE"]
+
+EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m grader", description="Grade a submission's exercises in isolated processes.",
+        epilog="Commands: grade (the default, these options). Exit codes: 0 all graded exercises pass, "
+               "1 some fail or are not attempted, 2 grading could not happen.")
+    parser.add_argument("--submission", type=Path, metavar="DIR",
+                        help="folder with rsa.py, pca.py and/or stimuli.py (default: the lesson's exercises/)")
+    parser.add_argument("--exercise", action="append", metavar="NAME", choices=[item.name for item in EXERCISES],
+                        help="grade only this function (repeatable): " + ", ".join(item.name for item in EXERCISES))
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="what to print (default: text)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON report here")
+    parser.add_argument("--junit", type=Path, metavar="PATH", help="also write a JUnit XML report here")
+    parser.add_argument("--gradescope", type=Path, metavar="PATH", help="also write Gradescope's results.json here")
+    parser.add_argument("--time-limit", type=float, metavar="SECONDS", help="per exercise (default: 60)")
+    parser.add_argument("--memory-limit", type=int, metavar="MIB", help="per child process (default: 4096)")
+    parser.add_argument("--jobs", type=int, metavar="N", help="child processes at once (default: up to 4)")
+    parser.add_argument("--require-pretrained", action="store_true",
+                        help="grade on the pretrained AlexNet and the lesson's images only (exit 2 otherwise)")
+    return parser
+
+
+def _progress(message: str, fraction: float) -> None:
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+
+def _cannot_grade(reason: str, args, started: float) -> int:
+    seconds = time.perf_counter() - started
+    reason = " ".join(reason.split())
+    for path, text in ((args.json, lambda: json.dumps(error_report(reason, seconds=seconds), indent=2)),
+                       (args.junit, lambda: junit_error(reason)),
+                       (args.gradescope, lambda: json.dumps(gradescope_error(reason, seconds), indent=2))):
+        if path is not None:
+            try:
+                write_atomic(path, text() + "\n")
+            except OSError as error:
+                print(f"error: could not write {path}: {error}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(error_report(reason, seconds=seconds), indent=2))
+    print(f"error: could not grade: {reason}", file=sys.stderr)
+    if in_github_actions():
+        print(f"::error title=Grading could not run::{reason.replace('%', '%25')}")
+    return EXIT_CANNOT_GRADE
+
+
+def _write_reports(report: GradeReport, args) -> None:
+    """Written by this process alone, after every child is gone: anything a submission put there is replaced."""
+    if args.json is not None:
+        write_atomic(args.json, json.dumps(report_to_json(report), indent=2) + "\n")
+    if args.junit is not None:
+        write_atomic(args.junit, junit_xml(report))
+    if args.gradescope is not None:
+        write_atomic(args.gradescope, json.dumps(gradescope_results(report, summary_line(report)), indent=2) + "\n")
+
+
+def grade_command(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    started = time.perf_counter()
+    try:
+        from lesson.config import Settings
+
+        settings = Settings.from_env()
+        submission = args.submission if args.submission is not None else settings.exercises_dir
+        if not Path(submission).is_dir():
+            raise GradingError(f"there is no submission folder at {submission}")
+        bank = load_bank(settings, require_pretrained=args.require_pretrained, progress=_progress)
+        report = grade(submission, args.exercise, bank=bank, settings=settings, time_limit=args.time_limit,
+                       memory_limit=args.memory_limit * (1 << 20) if args.memory_limit else None, jobs=args.jobs,
+                       warm=False)
+    except GradingError as error:
+        return _cannot_grade(str(error), args, started)
+    except Exception as error:  # noqa: BLE001 (a grader bug: still exit 2 and write the reports)
+        if os.environ.get("GRADER_DEBUG"):
+            traceback.print_exc()
+        return _cannot_grade(f"internal error in the grader ({type(error).__name__}: {error}); "
+                             "set GRADER_DEBUG=1 for details", args, started)
+    try:
+        _write_reports(report, args)
+    except OSError as error:
+        print(f"error: could not write a report: {error}", file=sys.stderr)
+        return EXIT_CANNOT_GRADE
+    github = in_github_actions()
+    if args.format == "json":
+        print(json.dumps(report_to_json(report), indent=2))  # JSON strings escape newlines: no line can start a command
+    else:
+        files = ", ".join(name for name in report.submission if not name.startswith(".."))
+        text = render_text(report, title=f"Grading {Path(submission).resolve()} ({files or 'no exercise files'})")
+        print(neutralise(text) if github else text, end="")
+    if github:
+        print(github_annotations(report, submission), end="")
+        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_path:
+            with open(summary_path, "a", encoding="utf-8") as handle:
+                handle.write(step_summary(report))
+    return EXIT_PASSED if report.all_passed else EXIT_FAILED
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {"grade": grade_command}  # issue 6 adds release, gradescope, batch
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        return COMMANDS[argv[0]](argv[1:])
+    return grade_command(argv)

@@ -1,0 +1,154 @@
+"""The grading engine: plan the runs, execute them in isolated children in parallel, judge them, assemble the report."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.feedback import judge_exercise, not_attempted
+from grader.processes import Child, keep_warm, take_child
+from grader.registry import Exercise, select
+from grader.results import ExerciseResult, GradeReport
+from grader.sandbox import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Task, TaskOutcome, run_tasks
+from grader.sources import GROUPS, CaseSource, ReferenceSource
+from grader.submission import grader_fingerprint, reflections_answered, submission_hashes
+
+__all__ = ["grade", "load_bank", "GradingError"]
+
+
+class GradingError(RuntimeError):
+    """Grading could not happen at all (no bank, no submission folder, unknown exercise): exit code 2."""
+
+
+@dataclass
+class _Run:
+    """The exercises one child runs: all of one module's (numpy inputs), or every torch-tensor case."""
+
+    name: str
+    exercises: list[Exercise]
+    torch: bool = False
+
+
+def load_bank(settings, *, require_pretrained: bool = False, progress=None):
+    """The activation bank for ``settings`` (built if missing), or GradingError saying why there is none."""
+    try:
+        from lesson.sources import prepare_bank
+
+        bank, _ = prepare_bank(settings, require_pretrained=require_pretrained,
+                               require_lesson_images=require_pretrained, progress=progress)
+        return bank
+    except Exception as error:  # noqa: BLE001 (any reason: the CLI reports it in one line and exits 2)
+        raise GradingError(f"no activation bank could be loaded or built: {error}") from error
+
+
+def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = None, *, bank=None, settings=None,
+          time_limit: float | None = None, memory_limit: int | None = None, source: CaseSource | None = None,
+          jobs: int | None = None, warm: bool = True) -> GradeReport:
+    """Grade a submission folder (default: ``settings.exercises_dir``) and return the report.
+
+    Parameters
+    ----------
+    submission_dir : folder holding some or all of rsa.py, pca.py, stimuli.py (a missing file or function
+        is "not attempted"), and optionally reflections.md (else the one in its parent folder is read).
+    exercises : function names to grade (default: all, in lesson order).
+    bank : an activation bank already loaded (default: the one ``settings`` selects, built if missing).
+    settings : ``lesson.config.Settings`` (default: ``Settings.from_env()``).
+    time_limit : seconds per exercise before its process is killed (default 60).
+    memory_limit : bytes of address space per child process (default 4 GiB).
+    source : where cases and expected outputs come from (default: the reference solutions on ``bank``).
+    jobs : child processes running at the same time (default: one per run, at most 4).
+    warm : after grading, keep one idle child of each kind started, so that the next call (the app's next
+        Check) does not wait for Python, numpy and torch to start.
+
+    Raises GradingError when grading cannot happen at all; a submission's own failures never raise.
+    """
+    started = time.perf_counter()
+    if settings is None and (submission_dir is None or (source is None and bank is None)):
+        from lesson.config import Settings
+
+        settings = Settings.from_env()
+    folder = Path(submission_dir if submission_dir is not None else settings.exercises_dir).expanduser().resolve()
+    try:
+        selected = select(exercises)
+    except KeyError as error:
+        raise GradingError(error.args[0]) from None
+    if not folder.is_dir():
+        raise GradingError(f"there is no submission folder at {folder}")
+    if source is None:
+        source = ReferenceSource.for_bank(bank if bank is not None else load_bank(settings))
+    limit = float(time_limit or DEFAULT_TIME_LIMIT)
+    memory = int(memory_limit or DEFAULT_MEMORY_LIMIT)
+
+    results: dict[str, ExerciseResult] = {}
+    modules: dict[str, list[Exercise]] = {}
+    for exercise in selected:
+        if (folder / exercise.file_name).is_file():
+            modules.setdefault(exercise.module, []).append(exercise)
+        else:
+            results[exercise.name] = not_attempted(exercise, f"{_label(folder, exercise)} does not exist: create it "
+                                                             f"with a function {exercise.name} (see {exercise.section}).")
+    runs = [_Run(module, members) for module, members in modules.items()]
+    torch_importable = importlib.util.find_spec("torch") is not None
+    with_tensors = [exercise for exercise in selected if exercise.module in modules
+                    and any(case.tensor for case in source.cases(exercise, ("edge",)))]
+    if torch_importable and with_tensors:
+        runs.insert(0, _Run("torch", with_tensors, torch=True))  # the slowest to start: first
+
+    inputs_root = Path(tempfile.mkdtemp(prefix="grader-inputs-"))
+    children = [take_child(torch=run.torch, memory_limit=memory) for run in runs]  # they start while cases are built
+    try:
+        workers = max(1, min(len(runs), jobs or 4))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader") as pool:
+            futures = [pool.submit(_execute, run, child, source, folder, inputs_root, limit, memory)
+                       for run, child in zip(runs, children)]
+            outcomes = [future.result() for future in futures]
+    finally:
+        for child in children:
+            child.discard()  # no-op for the used ones; stops those a failure left unused
+        shutil.rmtree(inputs_root, ignore_errors=True)
+    if warm:
+        for kind in {run.torch for run in runs}:
+            keep_warm(torch=kind, memory_limit=memory)
+
+    for exercise in selected:
+        if exercise.name in results:
+            continue
+        exercise_runs = [run_outcomes[exercise.name] for run, run_outcomes in zip(runs, outcomes)
+                         if exercise.name in run_outcomes and not run.torch]
+        exercise_runs += [run_outcomes[exercise.name] for run, run_outcomes in zip(runs, outcomes)
+                          if exercise.name in run_outcomes and run.torch]
+        results[exercise.name] = judge_exercise(exercise, _label(folder, exercise), exercise_runs)
+
+    graded = tuple(results[exercise.name] for exercise in selected)
+    return GradeReport(score=round(sum(result.score for result in graded), 2),
+                       max_score=float(sum(result.max_score for result in graded)), exercises=graded,
+                       provenance=source.provenance(),
+                       submission=submission_hashes(folder, [exercise.file_name for exercise in selected]),
+                       reflections=reflections_answered(folder), grader=grader_fingerprint(),
+                       seconds=round(time.perf_counter() - started, 3))
+
+
+def _label(folder: Path, exercise: Exercise) -> str:
+    return f"{folder.name}/{exercise.file_name}"
+
+
+def _execute(run: _Run, child: Child, source: CaseSource, folder: Path, inputs_root: Path, limit: float,
+             memory: int) -> dict[str, tuple[list, TaskOutcome]]:
+    """Build the run's cases, run them in ``child`` (and successors after a timeout or crash)."""
+    tasks = []
+    for exercise in run.exercises:
+        cases = [case for case in source.cases(exercise, ("edge",) if run.torch else GROUPS) if case.tensor == run.torch]
+        if cases:
+            tasks.append(Task(exercise.name, exercise.module, folder / exercise.file_name, exercise.name, cases))
+    inputs = inputs_root / run.name
+    os.makedirs(inputs, exist_ok=True)
+    outcomes = run_tasks(tasks, submission_dir=folder, inputs_folder=inputs, time_limit=limit, memory_limit=memory,
+                         torch=run.torch, first_child=child)
+    return {task.name: (list(task.cases), outcomes[index]) for index, task in enumerate(tasks)}

@@ -1,0 +1,78 @@
+"""The one list of gradable exercises: module, function, points, cases, comparison, tolerance and known mistakes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from grader.cases import BANK_CASES, RANDOM_CASES, BankContext, Case
+from grader.compare import Tolerance
+from grader.edge_cases import EDGE_CASES
+from grader.hints import CATALOGUE, Mistake
+
+__all__ = ["Exercise", "EXERCISES", "MODULES", "exercise", "select"]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str  # the function's name, as in solutions/ and exercises/
+    module: str  # "rsa" | "pca" | "stimuli": the file <module>.py of a submission
+    points: float
+    output: str  # how results are compared: "array" | "indices" | "count" | "pca"
+    returns: str  # what a correct result is, in words, for feedback
+    section: str  # where the lesson teaches it
+    tolerance: Tolerance
+    edge_cases: tuple[Case, ...]
+    random_cases: tuple[Case, ...]
+    bank_cases: Callable[[BankContext], list[Case]]
+    mistakes: tuple[Mistake, ...]  # the hint catalogue entry
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.module}.py"
+
+
+def _exercise(name, module, points, output, returns, section, tolerance) -> Exercise:
+    return Exercise(name, module, points, output, returns, section, tolerance, tuple(EDGE_CASES[name]),
+                    tuple(RANDOM_CASES[name]), BANK_CASES[name], CATALOGUE[name])
+
+
+# Tolerances: float32 arithmetic over ~200,000 units moves a correlation by up to ~1e-5; every known mistake
+# moves some value of the edge cases by more than 1e-2.
+EXERCISES: tuple[Exercise, ...] = (
+    _exercise("get_similarity_matrix", "rsa", 3, "array", "an (n_images, n_images) array of Pearson correlations",
+              "Section 2, first-order similarity", Tolerance(atol=1e-4)),
+    _exercise("extract_lower_tri_entries", "rsa", 1, "array", "a 1-D array of the n·(n−1)/2 entries below the diagonal",
+              "Section 3, second-order similarity", Tolerance(atol=1e-12, rtol=1e-6)),
+    _exercise("spearman_corrcoef", "rsa", 2, "array", "an (m, m) array of Spearman correlations between rows",
+              "Section 3, second-order similarity", Tolerance(atol=1e-5)),
+    _exercise("second_order_similarity", "rsa", 2, "array", "an (L, L) array comparing the L layers",
+              "Section 3, second-order similarity", Tolerance(atol=1e-5)),
+    _exercise("PCA", "pca", 3, "pca", "a tuple (components (k, n_features), variance_explained (k,), "
+              "cumulative_variance_explained (k,))", "Section 4, PCA and dimensionality",
+              Tolerance(atol=1e-5, rtol=1e-4, component_atol=1e-3, gap=1e-3, null=1e-6)),
+    _exercise("components_to_reach", "pca", 1, "count", "an int, the number of components needed",
+              "Section 4, PCA and dimensionality", Tolerance()),
+    _exercise("redness", "stimuli", 1, "array", "an (n_images,) array of redness values",
+              "Section 2, first-order similarity (stimulus order)", Tolerance(atol=1e-5)),
+    _exercise("pick_redness_extrema", "stimuli", 2, "indices", "an int array of positions, n_classes · 2 · n_extreme long",
+              "Section 2, first-order similarity (stimulus order)", Tolerance()),
+)
+MODULES: tuple[str, ...] = tuple(dict.fromkeys(exercise.module for exercise in EXERCISES))
+_BY_NAME = {exercise.name: exercise for exercise in EXERCISES}
+
+
+def exercise(name: str) -> Exercise:
+    """The exercise called ``name``; the error lists the valid names."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"no exercise called {name!r}; the exercises are: {', '.join(_BY_NAME)}") from None
+
+
+def select(names: Sequence[str] | None) -> tuple[Exercise, ...]:
+    """The named exercises in registry order (all when ``names`` is None or empty), without repeats."""
+    if not names:
+        return EXERCISES
+    wanted = {exercise(name).name for name in names}
+    return tuple(item for item in EXERCISES if item.name in wanted)

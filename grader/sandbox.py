@@ -1,0 +1,308 @@
+"""Run exercise functions in an isolated child process, one time limit per exercise, and read back their outputs.
+
+The isolation, end to end:
+- a fresh ``python -I`` interpreter per job (``grader/_child.py``), in its own session, with a scrubbed
+  environment, a temporary working directory and HOME, and only the submission folder importable;
+- limits set inside the child before any student code runs: address space (memory), file size, process count;
+- a wall-time limit per exercise, watched here; when it passes, the child and every process it started are
+  killed (SIGKILL, never a polite request), and the remaining exercises continue in a new child;
+- inputs cross as .npy files written here, outputs come back as .npy files read with ``allow_pickle=False``
+  from a folder whose random name only the job names; stdout/stderr go to per-exercise files that are shown
+  to the student and never parsed;
+- only plain numeric numpy arrays and plain numbers are accepted back (checked in the child, again here).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from grader.compare import Output
+from grader.processes import Child, take_child
+
+__all__ = ["Task", "CaseOutcome", "TaskOutcome", "run_tasks", "DEFAULT_TIME_LIMIT", "DEFAULT_MEMORY_LIMIT"]
+
+DEFAULT_TIME_LIMIT = 60.0  # seconds per exercise (a slow but correct loop over 21 layers fits)
+DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of address space per child
+_STARTUP_LIMIT = 120.0  # Python, numpy and torch on a slow, busy machine
+_POLL_SECONDS = 0.005
+_MAX_SHOWN_OUTPUT = 6000  # characters of the student's own output kept per exercise
+_OUTPUT_FILE = re.compile(r"^e\d+\.c\d+\.o\d+\.npy$")
+
+
+@dataclass
+class Task:
+    """One exercise's cases to run in a child (cases need ``args``, ``kwargs`` and ``tensor``)."""
+
+    name: str
+    module: str
+    file: Path
+    function: str
+    cases: Sequence
+
+
+@dataclass
+class CaseOutcome:
+    status: str = "not_run"  # "returned" | "raised" | "skipped" (tensor case without torch) | "not_run"
+    output: Output | None = None
+    error: str = ""  # the exception's class name
+    traceback: str = ""  # the student's frames only
+    not_implemented: bool = False
+    memory: bool = False
+    seconds: float = 0.0
+
+
+@dataclass
+class TaskOutcome:
+    status: str  # "ran" | "import_error" | "missing" | "timeout" | "crashed"
+    cases: list[CaseOutcome] = field(default_factory=list)
+    output: str = ""  # what the student's code printed
+    seconds: float = 0.0
+    detail: str = ""  # the import traceback, or what stopped the process
+
+
+def _package_name(submission_dir: Path) -> str:
+    import keyword
+    import sys
+
+    name = submission_dir.name
+    taken = set(sys.stdlib_module_names) | {"numpy", "scipy", "torch"}
+    return name if name.isidentifier() and not keyword.iskeyword(name) and name not in taken else "submission"
+
+
+class _Inputs:
+    """Writes each case's arguments once as .npy files and describes them for the job."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.count, self.specs = folder, 0, {}
+
+    def encode(self, value, tensor: bool):
+        if isinstance(value, np.ndarray):
+            path = self.folder / f"{self.count}.npy"
+            self.count += 1
+            np.save(path, value, allow_pickle=False)
+            return {"array": str(path), "tensor": bool(tensor and value.dtype.kind in "iufb")}
+        if isinstance(value, dict):
+            return {"dict": [[str(key), self.encode(item, tensor)] for key, item in value.items()]}
+        if isinstance(value, (list, tuple)):
+            return {"list" if isinstance(value, list) else "tuple": [self.encode(item, tensor) for item in value]}
+        if isinstance(value, np.generic):
+            value = value.item()
+        return {"value": value}
+
+    def task(self, task: Task) -> dict:
+        if id(task) not in self.specs:
+            self.specs[id(task)] = {
+                "module": task.module, "file": os.path.realpath(task.file), "function": task.function,
+                "cases": [{"args": [self.encode(arg, case.tensor) for arg in case.args],
+                           "kwargs": [[key, self.encode(arg, case.tensor)] for key, arg in case.kwargs.items()],
+                           "tensor": case.tensor} for case in task.cases]}
+        return self.specs[id(task)]
+
+
+def run_tasks(tasks: Sequence[Task], *, submission_dir: Path, inputs_folder: Path, time_limit: float,
+              memory_limit: int, torch: bool = False, first_child: Child | None = None) -> dict[int, TaskOutcome]:
+    """Run the tasks in order in as few children as possible: a timeout or crash ends only its own task.
+
+    ``first_child`` is a child started ahead of time (with the same ``torch`` and ``memory_limit``); after a
+    timeout or a crash the remaining tasks go to a new one. Returns each task's outcome by its position.
+    """
+    inputs = _Inputs(inputs_folder)
+    outcomes: dict[int, TaskOutcome] = {}
+    pending = list(range(len(tasks)))
+    child = first_child
+    while pending:
+        batch = [tasks[index] for index in pending]
+        child = child or take_child(torch=torch, memory_limit=memory_limit)
+        results = _run_child(batch, inputs, child, submission_dir=submission_dir, time_limit=time_limit)
+        child = None
+        for index, outcome in zip(pending, results):
+            if outcome is not None:
+                outcomes[index] = outcome
+        if all(outcome is None for outcome in results):  # no progress at all: never loop
+            for index in pending:
+                outcomes[index] = TaskOutcome("crashed", [CaseOutcome() for _ in tasks[index].cases],
+                                              detail="the grading process could not start")
+        pending = [index for index in pending if index not in outcomes]
+    if first_child is not None and not tasks:
+        first_child.discard()
+    return outcomes
+
+
+def _run_child(tasks: list[Task], inputs: _Inputs, child: Child, *, submission_dir: Path,
+               time_limit: float) -> list[TaskOutcome | None]:
+    """``tasks`` in ``child``; None for each task it did not reach (to run in the next child)."""
+    results = child.workdir / f"results-{secrets.token_hex(12)}"
+    ready = child.workdir / "ready"
+    try:
+        job = {"results": str(results), "inputs": str(ready), "submission_dir": os.path.realpath(submission_dir),
+               "package": _package_name(submission_dir), "exercises": []}
+        specs = [inputs.task(task) for task in tasks]  # inputs written before the child may read them
+        job["exercises"] = specs
+        if child.send(json.dumps(job).encode()):
+            for index in range(len(tasks)):
+                (ready / f"ready-{index}").touch()
+            stopped_at, reason = _watch(child, results, len(tasks), time_limit)
+        else:
+            stopped_at, reason = 0, "the grading process ended before it received its work"
+        child.kill()  # always: also what the submission left running after a normal finish
+        return _collect(tasks, results, stopped_at, reason, child)
+    finally:
+        child.discard()
+
+
+def _watch(child: Child, results: Path, n_tasks: int, time_limit: float) -> tuple[int | None, str]:
+    """Wait for the child; kill it at a task's time limit. Returns (task it stopped in, or None if finished; why)."""
+    index, since = 0, time.time()
+    while True:
+        while index < n_tasks and (results / f"e{index}.done").exists():
+            index, since = index + 1, time.time()
+        code = child.proc.poll()
+        if code is not None:
+            if index >= n_tasks:
+                return None, ""
+            time.sleep(_POLL_SECONDS)  # the last marker may have been written just before the exit
+            if (results / f"e{index}.done").exists():
+                continue
+            return index, _exit_reason(code, child)
+        start = results / f"e{index}.start"
+        try:
+            started = start.stat().st_mtime
+            if time.time() - started > time_limit:
+                child.kill()
+                return index, f"stopped after the time limit of {time_limit:g} s"
+        except FileNotFoundError:
+            if time.time() - since > _STARTUP_LIMIT + time_limit:
+                child.kill()
+                return index, "the grading process did not start the exercise in time"
+        time.sleep(_POLL_SECONDS if time.time() - since < 1 else 10 * _POLL_SECONDS)
+
+
+def _exit_reason(code: int, child: Child) -> str:
+    if code < 0:
+        try:
+            import signal
+
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        extra = " (the system may have run out of memory)" if name == "SIGKILL" else ""
+        return f"the process was killed by {name}{extra}"
+    if code == 70 and (child.workdir / "child-error.txt").exists():
+        return "the grading process failed (after your code changed something it relies on, or a grader bug)"
+    return f"the process ended early with exit code {code} (sys.exit or os._exit in your code?)"
+
+
+def _read_text(path: Path, limit: int = _MAX_SHOWN_OUTPUT) -> str:
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            if size <= limit:
+                return handle.read().decode("utf-8", "replace")
+            head = handle.read(limit // 2).decode("utf-8", "replace")
+            handle.seek(size - limit // 2)
+            tail = handle.read().decode("utf-8", "replace")
+        return f"{head}\n[... {size - limit} bytes of output cut ...]\n{tail}"
+    except OSError:
+        return ""
+
+
+def _read_record(path: Path) -> dict | None:
+    try:
+        if path.stat().st_size > 1 << 20:
+            return None
+        record = json.loads(path.read_bytes())
+        return record if isinstance(record, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _load_output(description, results: Path, depth: int = 0) -> Output:
+    """Turn the child's description of a returned value into an Output, trusting nothing it says."""
+    if not isinstance(description, dict):
+        return Output("rejected", "object", why="an unreadable result")
+    kind, type_name = description.get("kind"), str(description.get("type", "object"))[:200]
+    if kind in ("array", "number"):
+        name = str(description.get("file", ""))
+        if not _OUTPUT_FILE.match(name):
+            return Output("rejected", type_name, why="an unreadable result")
+        try:
+            array = np.load(results / name, allow_pickle=False)
+        except Exception:  # noqa: BLE001 (missing, truncated or tampered file)
+            return Output("rejected", type_name, why="an unreadable result")
+        if type(array) is not np.ndarray or array.dtype.kind not in "iuf" or (kind == "number" and array.ndim):
+            return Output("rejected", type_name, why=f"a value of dtype {array.dtype}, not numbers")
+        return Output(kind, type_name, array)
+    if kind == "sequence" and depth == 0 and isinstance(description.get("items"), list):
+        items = tuple(_load_output(item, results, 1) for item in description["items"][:3])
+        return Output("sequence", type_name, items=items)
+    shape = description.get("shape")
+    shape = tuple(int(n) for n in shape) if isinstance(shape, list) and all(isinstance(n, int) for n in shape) else None
+    why = str(description.get("why") or f"a {type_name}, not a numpy array or a number")[:300]
+    return Output("rejected", type_name, why=why, shape=shape)
+
+
+def _collect(tasks: list[Task], results: Path, stopped_at: int | None, reason: str, child: Child):
+    outcomes: list[TaskOutcome | None] = []
+    import_failure: TaskOutcome | None = None  # the module could not even be imported: same for its other tasks
+    for index, task in enumerate(tasks):
+        stem = results / f"e{index}"
+        if stopped_at is not None and index > stopped_at:
+            same_module = import_failure is not None and task.module == tasks[stopped_at].module
+            outcomes.append(TaskOutcome(import_failure.status, [CaseOutcome() for _ in task.cases],
+                                        detail=import_failure.detail) if same_module else None)
+            continue
+        cases = []
+        for case_index in range(len(task.cases)):
+            record = _read_record(results / f"e{index}.c{case_index}.json") or {}
+            status = record.get("status")
+            if status == "returned":
+                cases.append(CaseOutcome("returned", _load_output(record.get("value"), results),
+                                         seconds=_number(record.get("seconds"))))
+            elif status == "raised":
+                cases.append(CaseOutcome("raised", error=str(record.get("error", ""))[:200],
+                                         traceback=str(record.get("traceback", ""))[:8000],
+                                         not_implemented=record.get("not_implemented") is True,
+                                         memory=record.get("memory") is True, seconds=_number(record.get("seconds"))))
+            else:
+                cases.append(CaseOutcome("skipped" if status == "skipped" else "not_run"))
+        seconds = _elapsed(stem)
+        output = _read_text(Path(f"{stem}.out"))
+        imported = _read_record(Path(f"{stem}.import.json"))
+        if imported is not None and imported.get("status") in ("import_error", "missing"):
+            detail = str(imported.get("traceback", ""))[:8000]
+            outcomes.append(TaskOutcome(imported["status"], cases, output, seconds, detail))
+        elif index == stopped_at:
+            status = "timeout" if reason.startswith("stopped after the time limit") else "crashed"
+            if not Path(f"{stem}.imported").exists():
+                reason = f"while importing {task.file.name}: {reason}"
+            outcomes.append(TaskOutcome(status, cases, output, seconds, reason))
+            if not Path(f"{stem}.imported").exists():
+                import_failure = outcomes[-1]
+        else:
+            outcomes.append(TaskOutcome("ran", cases, output, seconds))
+    return outcomes
+
+
+def _number(value) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _elapsed(stem: Path) -> float:
+    try:
+        start = Path(f"{stem}.start").stat().st_mtime
+    except OSError:
+        return 0.0
+    try:
+        end = Path(f"{stem}.done").stat().st_mtime
+    except OSError:
+        end = time.time()
+    return max(0.0, end - start)

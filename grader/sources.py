@@ -1,0 +1,167 @@
+"""Where cases and their expected outputs come from: a CaseSource (today: the reference solutions on the bank)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from grader.cases import Case, frozen
+from grader.registry import Exercise
+
+__all__ = ["CaseSource", "ReferenceSource", "GROUPS"]
+
+GROUPS: tuple[str, ...] = ("edge", "random", "bank")
+
+
+class CaseSource(Protocol):
+    """Gives each exercise's cases with ``expected`` filled in, and says where they came from.
+
+    The engine needs nothing else, so a source that reads inputs and expected outputs from a fixtures file
+    (no torch, no reference solutions) can replace :class:`ReferenceSource` without other changes.
+    """
+
+    def provenance(self) -> dict: ...
+
+    def cases(self, exercise: Exercise, groups: Sequence[str] = GROUPS) -> list[Case]: ...
+
+
+class _SingleThreadedBlas:
+    """One BLAS thread while references are computed: small SVDs run many times faster on a busy machine.
+
+    The limit is process-wide, so it is taken on the first entry and given back on the last exit, whichever
+    thread that is (threadpoolctl is optional; without it nothing changes).
+    """
+
+    def __init__(self):
+        self._lock, self._depth, self._limiter = threading.Lock(), 0, None
+
+    def __enter__(self):
+        with self._lock:
+            if self._depth == 0:
+                try:
+                    from threadpoolctl import threadpool_limits
+
+                    self._limiter = threadpool_limits(limits=1, user_api="blas")
+                except Exception:  # noqa: BLE001
+                    self._limiter = None
+            self._depth += 1
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._limiter is not None:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+
+
+_single_threaded_blas = _SingleThreadedBlas()
+
+
+def _freeze(value):
+    if isinstance(value, tuple):
+        return tuple(_freeze(item) for item in value)
+    if isinstance(value, np.ndarray):
+        return frozen(value)
+    return value
+
+
+class _BankReferences:
+    """The bank plus the reference results that several exercises share, each computed once."""
+
+    def __init__(self, bank, solve):
+        self.bank, self._solve, self._lock = bank, solve, threading.RLock()
+        self._first_order: dict[str, np.ndarray] | None = None
+        self._pca: dict[str, tuple] = {}
+        self._images: np.ndarray | None = None
+
+    def first_order(self) -> dict[str, np.ndarray]:
+        with self._lock:
+            if self._first_order is None:
+                with _single_threaded_blas:
+                    self._first_order = {path: frozen(self._solve("get_similarity_matrix", self.bank.rsa_activations(path)))
+                                         for path in self.bank.layer_paths}
+            return self._first_order
+
+    def pca(self, layer_path: str) -> tuple:
+        with self._lock:
+            if layer_path not in self._pca:
+                with _single_threaded_blas:
+                    self._pca[layer_path] = _freeze(self._solve("PCA", self.bank.pca_activations(layer_path)))
+            return self._pca[layer_path]
+
+    def images01(self) -> np.ndarray:
+        with self._lock:
+            if self._images is None:
+                images = np.asarray(self.bank.images).transpose(0, 3, 1, 2)  # (n, H, W, 3) uint8 -> (n, 3, H, W)
+                self._images = frozen(images.astype(np.float32) / np.float32(255))
+            return self._images
+
+
+class ReferenceSource:
+    """Cases built from the activation bank and the edge/random catalogues; expected outputs from ``solutions``.
+
+    Everything is cached on the instance, and instances are shared per bank (see :meth:`for_bank`), so that
+    the app's Check buttons compute each reference once per process.
+    """
+
+    _shared: dict[tuple[str, str], ReferenceSource] = {}
+    _shared_lock = threading.Lock()
+
+    def __init__(self, bank):
+        self.bank = bank
+        self._references = _BankReferences(bank, self._solve)
+        self._cases: dict[tuple[str, str], list[Case]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_bank(cls, bank) -> ReferenceSource:
+        key = (str(bank.path), bank.provenance.get("key", ""))
+        with cls._shared_lock:
+            if key not in cls._shared:
+                cls._shared[key] = cls(bank)
+            return cls._shared[key]
+
+    def provenance(self) -> dict:
+        provenance = self.bank.provenance
+        images = {key: value for key, value in provenance.get("images", {}).items() if key not in ("names", "skipped")}
+        kept = ("key", "format", "created", "weights", "preprocessing", "rsa_order", "pca_units", "per_class",
+                "n_extreme", "versions", "notices")
+        return {"source": "reference solutions on the activation bank", "bank_path": str(self.bank.path),
+                **{key: provenance[key] for key in kept if key in provenance}, "images": images}
+
+    @staticmethod
+    def _solve(name: str, *args, **kwargs):
+        import solutions  # the parent only: never importable by the submission
+
+        return getattr(solutions, name)(*args, **kwargs)
+
+    def cases(self, exercise: Exercise, groups: Sequence[str] = GROUPS) -> list[Case]:
+        with self._lock:
+            lock = self._locks.setdefault(exercise.name, threading.Lock())
+        result: list[Case] = []
+        with lock:
+            for group in groups:
+                key = (exercise.name, group)
+                if key not in self._cases:
+                    self._cases[key] = self._build(exercise, group)
+                result.extend(self._cases[key])
+        return result
+
+    def _build(self, exercise: Exercise, group: str) -> list[Case]:
+        if group == "bank":
+            built = exercise.bank_cases(self._references)
+        else:
+            built = list(exercise.edge_cases if group == "edge" else exercise.random_cases)
+        filled = []
+        with _single_threaded_blas:
+            for case in built:
+                if case.expected is None:
+                    expected = _freeze(self._solve(exercise.name, *case.args, **case.kwargs))
+                    case = replace(case, expected=expected)
+                filled.append(case)
+        return filled
