@@ -7,7 +7,10 @@ Layout of ``<cache>/banks/<key>/`` (numpy files, readable without torch):
     rsa_indices.npy          (n_rsa,) positions of the RSA images, in RSA order
     rsa/<layer>.npy          (n_rsa, *layer shape) float32, full activations
     pca/<layer>.npy          (n_images, n_stored_units) float32, a nested random draw of units
-    pitfall_similarity.npy   (21, n_rsa, n_rsa) first-order matrices from the buggy (un-copied) extraction
+
+The in-place ReLU pitfall is recorded as data, not matrices: ``provenance["pitfall_sources"]`` names, for each
+layer, the layer whose correct activations a buggy (un-copied) extraction really stored; it is found by running
+that extraction and comparing. Building a bank needs no exercise solution: the caller passes the RSA selection.
 """
 
 from __future__ import annotations
@@ -28,12 +31,10 @@ import numpy as np
 
 from lesson.images import PREPROCESSING, ImageSet
 from lesson.layers import LAYER_PATHS, display_name
-from solutions.rsa import get_similarity_matrix
-from solutions.stimuli import pick_redness_extrema, redness
 
 __all__ = ["ActivationBank", "BankError", "BANK_FORMAT", "bank_key", "build_bank", "load_bank", "library_versions"]
 
-BANK_FORMAT = 1  # bump when the layout or the computation changes
+BANK_FORMAT = 2  # bump when the layout or the computation changes
 Progress = Callable[[str, float], None]  # (what is happening, fraction done in [0, 1])
 
 
@@ -129,10 +130,22 @@ class ActivationBank:
         n_units = self.provenance["pca_units"] if n_units is None else n_units
         return stored[:, :n_units]
 
+    @property
+    def pitfall_sources(self) -> tuple[str, ...]:
+        """Per layer, the layer whose correct output an extraction without copies stored (conv1 -> relu1, ...)."""
+        return tuple(self.provenance["pitfall_sources"])
+
+    def pitfall_activations(self, layer_path: str) -> np.ndarray:
+        """(n_rsa, ...) what the buggy extraction recorded for this layer (conv outputs already ReLU'd)."""
+        return self.rsa_activations(self.pitfall_sources[self.layer_paths.index(layer_path)])
+
     @cached_property
     def pitfall_similarity(self) -> np.ndarray:
-        """(n_layers, n_rsa, n_rsa): first-order matrices from outputs stored without copying (the in-place-ReLU bug)."""
-        return np.load(self.path / "pitfall_similarity.npy", allow_pickle=False)
+        """(n_layers, n_rsa, n_rsa): the reference first-order matrices of the buggy extraction."""
+        from lesson.reference import reference_results
+
+        first_order = reference_results(self).first_order
+        return first_order[[self.layer_paths.index(source) for source in self.pitfall_sources]]
 
 
 def load_bank(path: Path) -> ActivationBank:
@@ -146,6 +159,19 @@ def load_bank(path: Path) -> ActivationBank:
         raise BankError(f"the activation bank at {path} has format {bank.provenance.get('format')}, this version "
                         f"reads {BANK_FORMAT}. Delete it and run `python -m lesson prepare` again.")
     return bank
+
+
+def _stored_twin(buggy: np.ndarray, layer_path: str, staging: Path) -> str:
+    """The layer (this one or a later one) whose correct RSA activations equal what the buggy extraction stored.
+
+    Equal up to float rounding: the buggy pass runs in another batch size, which changes the last bits.
+    """
+    start = LAYER_PATHS.index(layer_path)
+    for candidate in LAYER_PATHS[start:]:
+        correct = np.load(staging / "rsa" / f"{candidate}.npy", mmap_mode="r")
+        if correct.shape == buggy.shape and np.abs(correct - buggy).max() <= 1e-4 * np.abs(correct).max() + 1e-6:
+            return candidate
+    raise RuntimeError(f"the un-copied output of {layer_path} matches no correctly stored layer")
 
 
 class _RowWriter:
@@ -167,10 +193,12 @@ class _RowWriter:
 
 
 def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key: str, settings_part: dict,
-               batch_size: int = 32, notices: tuple[str, ...] = (), progress: Progress | None = None) -> ActivationBank:
+               image_redness: np.ndarray, rsa_indices: np.ndarray, rsa_order: str, batch_size: int = 32,
+               notices: tuple[str, ...] = (), progress: Progress | None = None) -> ActivationBank:
     """Run the network once over the images and write the bank ``<cache_dir>/banks/<key>`` (reused if present).
 
-    ``settings_part`` holds pca_units, stored_units, per_class and n_extreme (the values that entered the key).
+    ``settings_part`` holds pca_units, stored_units, per_class and n_extreme (the values that entered the key);
+    ``image_redness`` (n_images,) and ``rsa_indices`` (n_rsa,) the RSA selection, ``rsa_order`` describes it.
     """
     from lesson.network import iter_layer_outputs, layer_table, unit_subsample  # torch only here
 
@@ -182,12 +210,6 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
         return load_bank(target)
 
     started = time.perf_counter()
-    rgb_redness = np.concatenate([redness(image_set.display[start:start + 32].transpose(0, 3, 1, 2) / np.float32(255))
-                                  for start in range(0, image_set.n_images, 32)])  # in chunks: (n, 3, H, W) in [0, 1]
-    n_extreme = min(n_extreme, int(np.bincount(image_set.labels).min()) // 2)
-    if n_extreme < 1:
-        raise ValueError("every class needs at least 2 images to pick its reddest and least red")
-    rsa_indices = pick_redness_extrema(rgb_redness, image_set.labels, per_class=per_class, n_extreme=n_extreme)
     rsa_position = {int(row): position for position, row in enumerate(rsa_indices)}
 
     staging = target.with_name(f".{key}.{os.getpid()}.partial")
@@ -221,15 +243,14 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
     # The classic bug: keep the hooked tensors themselves; in-place ReLUs overwrite conv/linear outputs.
     for _, buggy in iter_layer_outputs(model, image_set.display[rsa_indices], LAYER_PATHS,
                                        batch_size=len(rsa_indices), copy_outputs=False):  # a single batch
-        pitfall = np.stack([get_similarity_matrix(buggy[path].numpy()) for path in LAYER_PATHS])
+            pitfall_sources = [_stored_twin(buggy[path].numpy(), path, staging) for path in LAYER_PATHS]
     del buggy
 
     say("Writing the activation bank", 0.95)
     np.save(staging / "images.npy", image_set.display)
     np.save(staging / "labels.npy", image_set.labels)
-    np.save(staging / "redness.npy", rgb_redness)
-    np.save(staging / "rsa_indices.npy", rsa_indices)
-    np.save(staging / "pitfall_similarity.npy", pitfall)
+    np.save(staging / "redness.npy", np.asarray(image_redness, dtype=np.float64))
+    np.save(staging / "rsa_indices.npy", np.asarray(rsa_indices, dtype=np.int64))
     provenance = {
         "format": BANK_FORMAT, "key": key,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "build_seconds": round(time.perf_counter() - started, 2),
@@ -240,8 +261,7 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
                    "names": list(image_set.names), "skipped": list(image_set.skipped),
                    "n_images": image_set.n_images},
         "preprocessing": PREPROCESSING,
-        "rsa_order": f"per class: {n_extreme} reddest (descending), then {n_extreme} least red (ascending), "
-                     f"among the first {per_class} images of the class",
+        "rsa_order": rsa_order, "pitfall_sources": pitfall_sources,
         "pca_units": pca_units, "stored_units": stored_units,
         "unit_draw": "numpy default_rng(sha256('alexnet-lesson:' + layer path)[:8]).permutation(n_units)[:k]",
         "n_extreme": n_extreme, "per_class": per_class,

@@ -31,7 +31,8 @@ def _compute(bank) -> ReferenceResults:
     return ReferenceResults(
         first_order=first_order,
         second_order=second_order_similarity(list(first_order)),
-        pitfall_second_order=second_order_similarity(list(bank.pitfall_similarity)),
+        pitfall_second_order=second_order_similarity(
+            [first_order[bank.layer_paths.index(source)] for source in bank.pitfall_sources]),
         variance_explained=np.stack([variance for variance, _ in spectra]),
         cumulative_variance_explained=np.stack([cumulative for _, cumulative in spectra]),
     )

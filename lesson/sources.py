@@ -14,7 +14,7 @@ from lesson.images import ImageSet, ImageSourceError, fetch_imagenette, load_fol
 
 __all__ = [
     "WeightsInfo", "SourceUnavailable", "Sources", "PRETRAINED_URL", "PRETRAINED_FILE", "pretrained_cache_path",
-    "choose_weights", "choose_images", "resolve_sources", "prepare_bank",
+    "choose_weights", "choose_images", "resolve_sources", "prepare_bank", "rsa_selection",
 ]
 
 PRETRAINED_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"  # AlexNet_Weights.IMAGENET1K_V1.url
@@ -171,10 +171,31 @@ def prepare_bank(settings: Settings, *, require_pretrained: bool = False, requir
         return load_bank(existing), sources
     from lesson.network import build_model
 
+    image_redness, rsa_indices, rsa_order = rsa_selection(sources.images, settings)
     bank = build_bank(settings.cache_dir, sources.images, build_model(sources.weights), sources.weights,
-                      key=key, settings_part=settings_part, batch_size=settings.batch_size,
-                      notices=sources.notices, progress=progress)
+                      key=key, settings_part=settings_part, image_redness=image_redness, rsa_indices=rsa_indices,
+                      rsa_order=rsa_order, batch_size=settings.batch_size, notices=sources.notices, progress=progress)
     return bank, sources
+
+
+def rsa_selection(images: ImageSet, settings: Settings):
+    """Redness of every image and the RSA images: per class its reddest, then its least red, among its first ones.
+
+    Returns ``(redness (n_images,), rsa_indices (n_rsa,), description)``. Uses the reference solutions.
+    """
+    import numpy as np
+
+    from solutions.stimuli import pick_redness_extrema, redness
+
+    image_redness = np.concatenate([redness(images.display[start:start + 32].transpose(0, 3, 1, 2) / np.float32(255))
+                                    for start in range(0, images.n_images, 32)])  # chunks of (32, 3, H, W) in [0, 1]
+    n_extreme = min(settings.n_extreme, int(np.bincount(images.labels).min()) // 2)
+    if n_extreme < 1:
+        raise SourceUnavailable("every class needs at least 2 images to pick its reddest and least red image")
+    indices = pick_redness_extrema(image_redness, images.labels, per_class=settings.images_per_class,
+                                   n_extreme=n_extreme)
+    return image_redness, indices, (f"per class: {n_extreme} reddest (descending), then {n_extreme} least red "
+                                    f"(ascending), among the first {settings.images_per_class} images of the class")
 
 
 def _torch_version() -> str:

@@ -37,6 +37,10 @@ def test_bank_contents_match_a_direct_extraction(bank, stand_in_settings):
 def test_bank_pitfall_matrices_show_the_in_place_relu_bug(bank):
     from solutions.rsa import get_similarity_matrix
 
+    sources = dict(zip(bank.layer_paths, bank.pitfall_sources))
+    assert sources["features.0"] == "features.1" and sources["classifier.1"] == "classifier.2"
+    assert sources["features.2"] == "features.2" and sources["classifier.6"] == "classifier.6"
+    assert bank.pitfall_activations("features.0").min() == 0.0
     conv1, relu1 = bank.layer_paths.index("features.0"), bank.layer_paths.index("features.1")
     np.testing.assert_allclose(bank.pitfall_similarity[conv1], bank.pitfall_similarity[relu1], atol=1e-12)
     correct_conv1 = get_similarity_matrix(bank.rsa_activations("features.0"))
