@@ -99,6 +99,28 @@ def _isolate_imports(submission_dir, package):
     sys.modules[package] = parent
 
 
+def _guard(forbidden_dirs, package):
+    """An audit hook (which Python code cannot remove) refusing, from here on: importing the grader's packages,
+    opening files inside the folders the job names (the reference solutions, the grader, the lesson), and
+    starting processes."""
+    forbidden = tuple(os.path.realpath(folder) + os.sep for folder in forbidden_dirs)
+    blocked = frozenset(name for name in _BLOCKED if name != package)
+    spawning = frozenset(("os.fork", "os.forkpty", "os.system", "os.exec", "os.spawn", "os.posix_spawn",
+                          "subprocess.Popen", "pty.spawn"))
+    realpath, fspath, startswith = os.path.realpath, os.fsdecode, str.startswith
+
+    def hook(event, args):
+        if event == "open" and forbidden and _isinstance(args[0], (str, bytes, os.PathLike)):
+            if startswith(realpath(fspath(args[0])), forbidden):
+                raise PermissionError(f"{fspath(args[0])} cannot be read while grading")
+        elif event == "import" and _str(args[0]).partition(".")[0] in blocked:
+            raise ModuleNotFoundError(f"No module named {args[0]!r} (not available while grading)")
+        elif event in spawning:
+            raise PermissionError("starting other processes is not allowed while grading")
+
+    sys.addaudithook(hook)
+
+
 def _load_module(path, qualified_name):
     """Compile the file's current bytes (never a stale .pyc) into a fresh module."""
     with _open(path, "rb") as handle:
@@ -297,6 +319,7 @@ def main():
     os.dup2(descriptor, 0)
     os.mkdir(job["results"], 0o700)
     _isolate_imports(job["submission_dir"], job["package"])
+    _guard(job.get("forbidden", []), job["package"])
     modules = {}
     for index, item in enumerate(job["exercises"]):
         _run_exercise(index, item, job, modules, numpy, torch)

@@ -84,13 +84,14 @@ def _where(index: tuple[int, ...]) -> str:
 
 
 def _scale(difference: float) -> str:
+    if not np.isfinite(difference):
+        return "an infinite amount (a division by zero?)"
     exponent = int(np.floor(np.log10(difference))) if difference > 0 else 0
     return f"between 1e{exponent} and 1e{exponent + 1}"
 
 
 def _not_an_array(got: Output, shape: tuple[int, ...]) -> Verdict:
-    return Verdict(False, f"expected a numpy array of shape {shape}, got {describe_output(got)}.",
-                   {"problem": "type"})
+    return Verdict(False, f"got {describe_output(got)}, not a numpy array of shape {shape}.", {"problem": "type"})
 
 
 def _compare_array(got: Output, expected: np.ndarray, tolerance: Tolerance, *, hidden: bool, exact: bool) -> Verdict:
@@ -104,7 +105,7 @@ def _compare_array(got: Output, expected: np.ndarray, tolerance: Tolerance, *, h
                        {"problem": "dtype"})
     if tuple(array.shape) != shape:
         note = " (the transpose of the expected shape)" if array.ndim == 2 and array.shape[::-1] == shape else ""
-        return Verdict(False, f"expected shape {shape}, got shape {tuple(array.shape)}{note}.", {"problem": "shape"})
+        return Verdict(False, f"got shape {tuple(array.shape)}{note}, expected {shape}.", {"problem": "shape"})
     if exact:
         wrong = np.flatnonzero(array.ravel() != expected.ravel())
         if wrong.size == 0:
@@ -113,7 +114,12 @@ def _compare_array(got: Output, expected: np.ndarray, tolerance: Tolerance, *, h
         wanted = "another value" if hidden else f"{_format(expected[position])}"
         return Verdict(False, f"{wrong.size} of {expected.size} entries differ; first at {_where(position)}: got "
                               f"{_format(array[position])}, expected {wanted}.", {"problem": "values"})
-    values, reference = array.astype(np.float64), expected.astype(np.float64)
+    with np.errstate(all="ignore"):
+        return _compare_values(array.astype(np.float64), expected.astype(np.float64), tolerance, hidden=hidden)
+
+
+def _compare_values(values: np.ndarray, reference: np.ndarray, tolerance: Tolerance, *, hidden: bool) -> Verdict:
+    shape = reference.shape
     got_nan, expected_nan = np.isnan(values), np.isnan(reference)
     if not np.array_equal(got_nan, expected_nan):
         position = np.unravel_index(np.flatnonzero((got_nan != expected_nan).ravel())[0], shape)
@@ -133,10 +139,11 @@ def _compare_array(got: Output, expected: np.ndarray, tolerance: Tolerance, *, h
     position = np.unravel_index(np.flatnonzero(bad.ravel())[0], shape)
     largest = float(np.nanmax(np.where(bad, difference, 0.0)))
     if hidden:
-        wanted = f"a value within {float(allowed[position]):.0e} of the reference (it differs by {_scale(difference[position])})"
+        wanted = (f"a value within {float(allowed[position]):.0e} of the reference; yours is off by "
+                  f"{_scale(difference[position])}")
     else:
         wanted = f"{_format(reference[position])} (difference {difference[position]:.3g})"
-    return Verdict(False, f"{int(bad.sum())} of {expected.size} values differ; first at {_where(position)}: got "
+    return Verdict(False, f"{int(bad.sum())} of {reference.size} values differ; first at {_where(position)}: got "
                           f"{_format(values[position])}, expected {wanted}. Largest difference: {_scale(largest)}.",
                    {"problem": "values"})
 
@@ -145,16 +152,15 @@ def _compare_count(got: Output, expected: int, *, hidden: bool) -> Verdict:
     if got.kind == "array" and got.array.ndim == 0:
         got = Output("number", f"0-d array of {got.array.dtype}", got.array)
     if got.kind != "number":
-        return Verdict(False, f"expected a single int (a number of components), got {describe_output(got)}.",
-                       {"problem": "type"})
+        return Verdict(False, f"got {describe_output(got)}, not a single int.", {"problem": "type"})
     value = got.array.item()
     if got.array.dtype.kind not in "iu":
-        return Verdict(False, f"expected an int (a count of components), got {describe_output(got)}: "
-                              "return int(...) of your count.", {"problem": "dtype"})
+        return Verdict(False, f"got {describe_output(got)}, not an int: return int(...) of your count.",
+                       {"problem": "type"})
     if value == expected:
         return Verdict(True)
     direction = "too many" if value > expected else "too few"
-    wanted = f"a smaller count" if value > expected else "a larger count"
+    wanted = "a smaller count" if value > expected else "a larger count"
     if not hidden:
         wanted = str(expected)
     return Verdict(False, f"got {value} ({direction}), expected {wanted}.", {"problem": "values"})
@@ -164,14 +170,13 @@ def _compare_pca(got: Output, expected, tolerance: Tolerance, *, hidden: bool) -
     components, variance, cumulative = (np.asarray(part) for part in expected)
     names = ("components", "variance_explained", "cumulative_variance_explained")
     if got.kind != "sequence" or len(got.items) != 3:
-        return Verdict(False, "expected a tuple of 3 arrays (components, variance_explained, "
-                              f"cumulative_variance_explained), got {describe_output(got)}.", {"problem": "type"})
+        return Verdict(False, f"got {describe_output(got)}, not a tuple of 3 arrays.", {"problem": "type"})
     for name, item, part in zip(names, got.items, (components, variance, cumulative)):
         if item.kind != "array":
             return Verdict(False, f"{name}: {_not_an_array(item, part.shape).message}", {"problem": "type", "part": name})
         if tuple(item.array.shape) != part.shape:
             note = " (the transpose of the expected shape)" if item.array.shape[::-1] == part.shape else ""
-            return Verdict(False, f"{name}: expected shape {part.shape}, got shape {tuple(item.array.shape)}{note}.",
+            return Verdict(False, f"{name}: got shape {tuple(item.array.shape)}{note}, expected {part.shape}.",
                            {"problem": "shape", "part": name})
         if not np.all(np.isfinite(item.array)):
             return Verdict(False, f"{name}: contains NaN or infinite values.", {"problem": "nan", "part": name})
@@ -218,8 +223,8 @@ def _check_components(got: np.ndarray, expected: np.ndarray, variance: np.ndarra
                 unit = int(np.argmax(difference))
                 return (f"component {index} points in another direction than the reference (compared up to sign): "
                         f"at feature {unit} got {sign * got[index, unit]:.4g} after matching the sign, expected a value "
-                        f"within {tolerance.component_atol:g} of the reference (it differs by "
-                        f"{_scale(float(difference[unit]))}).")
+                        f"within {tolerance.component_atol:g} of the reference; yours is off by "
+                        f"{_scale(float(difference[unit]))}.")
         else:  # equal variances: only the subspace they span is defined
             overlap = np.linalg.svd(got[cluster] @ expected[cluster].T, compute_uv=False)
             if overlap.min() < 1 - tolerance.component_atol:

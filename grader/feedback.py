@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from grader.cases import Case
 from grader.compare import compare
-from grader.hints import diagnose
+from grader.hints import diagnose, diagnose_error
 from grader.registry import Exercise
 from grader.results import CaseResult, ExerciseResult
 from grader.sandbox import CaseOutcome, TaskOutcome
@@ -36,25 +37,27 @@ def _input_size(value) -> int:
     return 1
 
 
-def _judge_case(exercise: Exercise, case: Case, outcome: CaseOutcome, diagnose_it: bool) -> CaseResult:
+def _judge_case(exercise: Exercise, case: Case, outcome: CaseOutcome, diagnose_it: bool) -> tuple[CaseResult, list[str]]:
+    """The case's result (its hint still empty) and the hints of every known mistake its output matches."""
     checks = f" This case checks: {case.about}." if case.about and not case.hidden else ""
     if outcome.status == "not_run":
-        return CaseResult(case.name, False, "Not run: the exercise stopped before this case.", hidden=case.hidden)
+        return CaseResult(case.name, False, "Not run: the exercise stopped before this case.", hidden=case.hidden), []
     if outcome.status == "raised":
         if outcome.memory:
             text = "Your function ran out of memory (MemoryError)."
         else:
             text = f"Your function raised {outcome.error or 'an exception'}."
-        return CaseResult(case.name, False, f"{text}{checks}\n{outcome.traceback}".rstrip(), hidden=case.hidden)
+        hints = diagnose_error(exercise.mistakes, outcome.traceback, tensor=case.tensor) if diagnose_it else []
+        return CaseResult(case.name, False, f"{text}{checks}\n{outcome.traceback}".rstrip(), hidden=case.hidden), hints
     verdict = compare(exercise.output, outcome.output, case.expected, exercise.tolerance, hidden=case.hidden)
     if verdict.passed:
-        return CaseResult(case.name, True, hidden=case.hidden)
-    hint = ""
+        return CaseResult(case.name, True, hidden=case.hidden), []
+    hints = []
     if diagnose_it and _input_size((case.args, case.kwargs)) <= _HINT_INPUT_LIMIT:
-        hint = diagnose(exercise.mistakes, case.args, case.kwargs, outcome.output, case.expected, exercise.output,
-                        exercise.tolerance)
-    expected = f"Expected {exercise.returns}. " if verdict.details.get("problem") in ("type", "shape") else ""
-    return CaseResult(case.name, False, f"{expected}{verdict.message}{checks}", hint=hint, hidden=case.hidden)
+        hints = diagnose(exercise.mistakes, case.args, case.kwargs, outcome.output, case.expected, exercise.output,
+                         exercise.tolerance)
+    expected = f"Expected {exercise.returns}: " if verdict.details.get("problem") in ("type", "shape") else ""
+    return CaseResult(case.name, False, f"{expected}{verdict.message}{checks}", hidden=case.hidden), hints
 
 
 def _describe_counts(cases: Sequence[Case]) -> str:
@@ -89,15 +92,18 @@ def judge_exercise(exercise: Exercise, label: str, runs: Sequence[tuple[Sequence
                                               "NotImplementedError).")
     pairs = [(case, outcome) for cases, run in runs for case, outcome in zip(cases, run.cases)
              if outcome.status != "skipped"]
-    results, hinted = [], 0
+    judged, hinted = [], 0
     for case, outcome in pairs:
-        result = _judge_case(exercise, case, outcome, diagnose_it=hinted < _HINTED_CASES)
+        result, candidates = _judge_case(exercise, case, outcome, diagnose_it=hinted < _HINTED_CASES)
         hinted += not result.passed
-        results.append(result)
+        judged.append((result, candidates))
+    # The exercise's hint: the known mistake that explains the most failing cases (catalogue order breaks ties).
+    votes = Counter(candidate for _, candidates in judged for candidate in candidates)
+    hint = max(votes, key=lambda candidate: votes[candidate]) if votes else ""
+    results = [replace(result, hint=hint if hint in candidates else (candidates[0] if candidates else ""))
+               for result, candidates in judged]
     failed = [result for result in results if not result.passed]
     total = len(results)
-    hints = Counter(result.hint for result in failed if result.hint)
-    hint = hints.most_common(1)[0][0] if hints else ""
     statuses = [outcome.status for _, outcome in runs]
     if not failed and all(status == "ran" for status in statuses):
         return ExerciseResult(**base, attempted=True, passed=True, score=float(exercise.points), status="passed",

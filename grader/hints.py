@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -10,20 +11,41 @@ import numpy as np
 
 from grader.compare import Output, Tolerance, same_values
 
-__all__ = ["Mistake", "CATALOGUE", "diagnose"]
+__all__ = ["Mistake", "CATALOGUE", "diagnose", "diagnose_error", "TENSOR_INPUT"]
 
 
 @dataclass(frozen=True)
 class Mistake:
     id: str
     hint: str  # what went wrong and how to fix it, for a student
-    produce: Callable  # same signature as the exercise; returns the mistaken output (None when not applicable)
+    produce: Callable | None = None  # same signature as the exercise; the mistaken output (None: not applicable)
     part: int | None = None  # for tuple outputs (PCA): the one part that shows this mistake
+    error: str = ""  # or: a regular expression matching the exception this mistake raises
+    tensor_only: bool = False  # the error pattern only means this mistake when a torch tensor was passed
 
 
-def diagnose(mistakes, args: tuple, kwargs: Mapping, got: Output, expected, kind: str, tolerance: Tolerance) -> str:
-    """The hint of the first mistake whose output matches ``got`` (and differs from ``expected``), else ""."""
+# Mistakes that show as an exception, for every exercise that accepts torch tensors.
+TENSOR_INPUT = Mistake("numpy_only_method", "This case passes a torch tensor, which has no .astype, .copy or ddof=: "
+                       "convert the input first with np.asarray(x) (a CPU tensor converts without copying).",
+                       error=r"Tensor|torch", tensor_only=True)
+
+
+def diagnose_error(mistakes, error_text: str, *, tensor: bool) -> list[str]:
+    """The hints of the mistakes whose error pattern matches the exception the student's code raised."""
+    return [mistake.hint for mistake in (*mistakes, TENSOR_INPUT)
+            if mistake.error and (tensor or not mistake.tensor_only) and re.search(mistake.error, error_text)]
+
+
+def diagnose(mistakes, args: tuple, kwargs: Mapping, got: Output, expected, kind: str, tolerance: Tolerance) -> list[str]:
+    """The hints of the mistakes whose output matches ``got`` (and differs from ``expected``), in catalogue order.
+
+    Several can match one case (on [0.5, 0.7, 0.9, 1.0], "index instead of count" and "summed again" both give
+    2); the caller picks the one that explains the most cases.
+    """
+    hints: list[str] = []
     for mistake in mistakes:
+        if mistake.produce is None:
+            continue
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
@@ -35,26 +57,28 @@ def diagnose(mistakes, args: tuple, kwargs: Mapping, got: Output, expected, kind
         if mistake.part is not None:
             if got.kind != "sequence" or len(got.items) != 3:
                 continue
-            got_part, mistaken_part, expected_part = got.items[mistake.part], mistaken[mistake.part], expected[mistake.part]
-            part_kind = "array"
-            if mistake.part == 0:  # components: compare up to the sign of each row
-                got_part, mistaken_part, expected_part = (_sign_fixed(got_part), _sign_fixed(mistaken_part),
-                                                          _sign_fixed(expected_part))
-            rule = Tolerance(atol=1e-3, rtol=1e-3)
-            if same_values(part_kind, _as_output(expected_part), mistaken_part, rule):
+            got_part = got.items[mistake.part]
+            mistaken_part, expected_part = np.asarray(mistaken[mistake.part]), np.asarray(expected[mistake.part])
+            if mistake.part == 0 and got_part.kind == "array":  # components: compare up to the sign of each row
+                got_part = Output("array", got_part.type_name, _sign_fixed(got_part.array))
+                mistaken_part, expected_part = _sign_fixed(mistaken_part), _sign_fixed(expected_part)
+            rule = Tolerance(atol=1e-4, rtol=1e-3, relative_to_max=True)
+            if same_values("array", _as_output(expected_part), mistaken_part, rule):
                 continue
-            if same_values(part_kind, got_part, mistaken_part, rule):
-                return mistake.hint
+            if same_values("array", got_part, mistaken_part, rule):
+                hints.append(mistake.hint)
             continue
         mistaken_kind = "array" if kind == "count" and np.ndim(mistaken) else kind
         if same_values(mistaken_kind, _as_output(expected), mistaken, tolerance):
             continue  # this input cannot tell the mistake apart from the right answer
         if same_values(mistaken_kind, _number_as_array(got, mistaken), mistaken, tolerance):
-            return mistake.hint
-    return ""
+            hints.append(mistake.hint)
+    return list(dict.fromkeys(hints))
 
 
 def _as_output(value) -> Output:
+    if isinstance(value, Output):
+        return value
     if isinstance(value, tuple):
         return Output("sequence", "tuple", items=tuple(_as_output(item) for item in value))
     array = np.asarray(value)
@@ -68,13 +92,14 @@ def _number_as_array(got: Output, mistaken) -> Output:
     return got
 
 
-def _sign_fixed(part):
-    array = part.array if isinstance(part, Output) else np.asarray(part)
-    if array is None or array.ndim != 2:
-        return part if isinstance(part, Output) else _as_output(array)
+def _sign_fixed(array: np.ndarray) -> np.ndarray:
+    """Each row multiplied by the sign of its largest entry (components are defined up to sign)."""
+    array = np.asarray(array, dtype=np.float64)
+    if array.ndim != 2 or array.size == 0:
+        return array
     pivots = np.argmax(np.abs(array), axis=1)
     signs = np.sign(array[np.arange(len(array)), pivots])
-    return _as_output(array * np.where(signs == 0, 1, signs)[:, None])
+    return array * np.where(signs == 0, 1, signs)[:, None]
 
 
 # ---- shared pieces (float64, no validation: inputs are the grader's own) ----
@@ -166,10 +191,11 @@ def _pick(redness, labels, per_class=40, n_extreme=5, *, classes="sorted", candi
     return np.asarray(picked, dtype=np.int64)
 
 
-def _first_reaching(cumulative, threshold, strict=False) -> int:
+def _first_reaching(cumulative, threshold, strict=False, never=None) -> int:
+    """Index of the first value reaching the threshold; ``never`` when none does (default: the last index)."""
     cumulative = np.asarray(cumulative, dtype=np.float64)
     reached = np.flatnonzero(cumulative > threshold if strict else cumulative >= threshold)
-    return int(reached[0]) if reached.size else len(cumulative) - 1
+    return int(reached[0]) if reached.size else (len(cumulative) - 1 if never is None else never)
 
 
 def _redness(images, red=lambda r, g, b: r - (g + b) / 2, axes=(2, 3), channel_axis=1, reduce=np.mean):
@@ -179,11 +205,14 @@ def _redness(images, red=lambda r, g, b: r - (g + b) / 2, axes=(2, 3), channel_a
     return red(reduce(red_channel, axis=axes), reduce(green, axis=axes), reduce(blue, axis=axes))
 
 
+_STRICT = "Reaching the threshold exactly counts: compare with >= threshold, not >."
 _TIES = ("Tied values must share the average of the ranks they span (scipy.stats.rankdata's default method, "
          "'average'); your ranks break ties another way.")
 
 CATALOGUE: dict[str, tuple[Mistake, ...]] = {
     "get_similarity_matrix": (
+        Mistake("not_flattened", "Flatten each image's response into one row first, activations.reshape(n_images, -1): "
+                "np.corrcoef accepts at most 2-D input.", error=r"more than 2 dimensions|object too deep"),
         Mistake("units_not_images", "You correlated units (columns) instead of images (rows): np.corrcoef treats each "
                 "row as one variable, so pass the (n_images, n_units) matrix itself, without .T or rowvar=False.",
                 lambda a: np.corrcoef(_rows(a), rowvar=False)),
@@ -300,8 +329,8 @@ CATALOGUE: dict[str, tuple[Mistake, ...]] = {
         Mistake("index_not_count", "Return a count, not an index: if cumulative[2] is the first to reach the "
                 "threshold, 3 components are needed (add 1 to the index).",
                 lambda c, threshold=0.8: _first_reaching(c, threshold)),
-        Mistake("strict", "Reaching the threshold exactly counts: compare with >= threshold, not >.",
-                lambda c, threshold=0.8: _first_reaching(c, threshold, strict=True) + 1),
+        Mistake("strict", _STRICT, lambda c, threshold=0.8: _first_reaching(c, threshold, strict=True) + 1),
+        Mistake("strict", _STRICT, lambda c, threshold=0.8: _first_reaching(c, threshold, strict=True, never=0) + 1),
         Mistake("strict_index", "Two things: compare with >= (reaching the threshold exactly counts), and return a "
                 "count, which is the index plus 1.", lambda c, threshold=0.8: _first_reaching(c, threshold, strict=True)),
         Mistake("ignores_threshold", "Use the threshold argument: yours always uses 0.8.",

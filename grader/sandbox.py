@@ -78,6 +78,26 @@ def _package_name(submission_dir: Path) -> str:
     return name if name.isidentifier() and not keyword.iskeyword(name) and name not in taken else "submission"
 
 
+def _forbidden_dirs(submission_dir: Path) -> list[str]:
+    """Folders the submission must not read: the reference solutions, the grader and the lesson (where present),
+    except the one being graded (grading ``solutions/`` itself must read it)."""
+    import importlib.util
+
+    submission = os.path.realpath(submission_dir)
+    folders = []
+    for name in ("solutions", "grader", "lesson"):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            folder = os.path.realpath(location)
+            inside = submission == folder or submission.startswith(folder + os.sep) or folder.startswith(submission + os.sep)
+            if not inside:
+                folders.append(folder)
+    return folders
+
+
 class _Inputs:
     """Writes each case's arguments once as .npy files and describes them for the job."""
 
@@ -144,7 +164,8 @@ def _run_child(tasks: list[Task], inputs: _Inputs, child: Child, *, submission_d
     ready = child.workdir / "ready"
     try:
         job = {"results": str(results), "inputs": str(ready), "submission_dir": os.path.realpath(submission_dir),
-               "package": _package_name(submission_dir), "exercises": []}
+               "package": _package_name(submission_dir), "forbidden": _forbidden_dirs(submission_dir),
+               "exercises": []}
         specs = [inputs.task(task) for task in tasks]  # inputs written before the child may read them
         job["exercises"] = specs
         if child.send(json.dumps(job).encode()):

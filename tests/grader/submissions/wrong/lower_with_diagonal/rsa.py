@@ -1,0 +1,8 @@
+"""Wrong on purpose (includes the diagonal): the grader must fail it and say why."""
+
+import numpy as np
+
+
+def extract_lower_tri_entries(matrix):
+    matrix = np.asarray(matrix)
+    return matrix[np.tril_indices(len(matrix))]

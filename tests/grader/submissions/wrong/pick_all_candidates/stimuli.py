@@ -1,0 +1,17 @@
+"""Wrong on purpose (every image of a class is a candidate): the grader must fail it and say why."""
+
+import numpy as np
+
+
+def pick_redness_extrema(redness, labels, per_class=40, n_extreme=5):
+    redness, labels = np.asarray(redness, dtype=float), np.asarray(labels)
+    picked = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        values = redness[members]
+        descending = np.argsort(-values, kind="stable")
+        ascending = np.argsort(values, kind="stable")
+        top, bottom = descending[:n_extreme], ascending[:n_extreme]
+        for block in (top, bottom):
+            picked.extend(members[block])
+    return np.asarray(picked, dtype=np.int64)

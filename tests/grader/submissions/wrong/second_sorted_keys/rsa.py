@@ -1,0 +1,17 @@
+"""Wrong on purpose (sorts the dict's keys): the grader must fail it and say why."""
+
+import numpy as np
+from scipy.stats import rankdata, spearmanr
+
+
+def _lower(matrix, k=-1):
+    matrix = np.asarray(matrix, dtype=float)
+    return matrix[np.tril_indices(len(matrix), k=k)]
+
+
+def second_order_similarity(similarity_matrices):
+    if isinstance(similarity_matrices, dict):
+        matrices = [similarity_matrices[key] for key in sorted(similarity_matrices)]
+    else:
+        matrices = list(similarity_matrices)
+    return np.corrcoef(rankdata(np.stack([_lower(m) for m in matrices]), axis=1))
