@@ -1,0 +1,109 @@
+"""Section 1: AlexNet's layers, the images one row per class, redness and the 40 images of the RSA order."""
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lesson import charts, checks, derived, ui
+from lesson.student import EXERCISES_BY_NAME
+
+ctx = ui.context()
+bank = ctx.bank
+class_names = bank.class_names
+
+ui.page_header(
+    "1 · The network and the images",
+    "AlexNet turns a 224 × 224 colour image into 1000 class scores in eight learned stages: five convolutional "
+    "layers, then three fully connected ones. Between them sit ReLUs, max-pooling and dropout. In torchvision "
+    "that makes 21 modules, and we record the output of every one of them.",
+)
+
+with ui.guard("the layer table"):
+    st.subheader("AlexNet's 21 layers")
+    table = pd.DataFrame([{
+        "#": index + 1, "layer": row["name"], "torchvision module": row["path"], "type": row["module"],
+        "output shape": " × ".join(str(size) for size in row["shape"]), "units": int(row["n_units"]),
+    } for index, row in enumerate(bank.layer_table)])
+    left, right = st.columns([4, 3], gap="large")
+    with left:
+        st.dataframe(table, hide_index=True, width="stretch", height=35 * 22 + 3,
+                     column_config={"#": st.column_config.NumberColumn(width=40),
+                                    "units": st.column_config.NumberColumn(format="localized")})
+    with right:
+        st.markdown("A convolutional layer's output has one **channel** per filter, each a map over image "
+                    "positions (channels × height × width); a fully connected layer's output is a flat vector. "
+                    "Either way, flattening it gives one number per **unit**: that is the layer's response "
+                    "vector for an image.")
+        kinds = {row["path"]: row["kind"] for row in bank.layer_table}
+        units = pd.DataFrame({"layer": table["layer"], "units": table["units"],
+                              "kind": [kinds[path] for path in table["torchvision module"]]})
+        units_chart = alt.Chart(units).mark_bar().encode(
+            y=alt.Y("layer:N", sort=list(table["layer"]), title=None, axis=alt.Axis(labelOverlap=False)),
+            x=alt.X("units:Q", scale=alt.Scale(type="log", domainMin=300), title="units (log scale)", stack=None,
+                    axis=alt.Axis(format="~s")),
+            color=alt.Color("kind:N", title="type", scale=alt.Scale(domain=list(charts.KIND_COLOURS),
+                                                                    range=list(charts.KIND_COLOURS.values())),
+                            legend=alt.Legend(orient="bottom", columns=3)),
+            tooltip=["layer", "kind", alt.Tooltip("units:Q", format=",")],
+        ).properties(height=alt.Step(20), title="Units per layer")
+        st.altair_chart(units_chart, width="stretch")
+        st.caption("From about 194,000 units in conv1 down to 1,000 in fc8 (one per ImageNet class).")
+
+with ui.guard("the images"):
+    st.subheader("The images, one row per class")
+    description = bank.provenance["images"]["description"]
+    st.markdown(f"Source: {description}. Each picture was resized and centre-cropped to "
+                "224 × 224 pixels, exactly as the network sees it (shown here in its real colours, before the "
+                "network's normalisation).")
+    for name, picture in zip(class_names, derived.class_montages(bank)):
+        label, strip = st.columns([1, 9], vertical_alignment="center")
+        label.markdown(f"**{name}**  \n<small>{int(np.sum(bank.labels == class_names.index(name)))} images</small>",
+                       unsafe_allow_html=True)
+        strip.image(picture, width="stretch")
+
+st.divider()
+st.subheader("Colour as a simple, low-level feature: redness")
+st.markdown(
+    "Before asking what the network cares about, define something it *might* care about. The **redness** of an "
+    "image is the mean of its red channel minus the average of the mean green and mean blue channels, measured "
+    "on the colours a person sees (values in [0, 1]). For the similarity analysis in Section 2 we keep, within "
+    "each class, the 5 reddest and the 5 least red images: 40 images whose order makes it easy to see whether a "
+    "layer groups images by **colour** or by **class**."
+)
+for exercise_name in ("redness", "pick_redness_extrema"):
+    with ui.guard(f"the {exercise_name} exercise"):
+        checks.check_widget(ctx, EXERCISES_BY_NAME[exercise_name])
+
+with ui.guard("the redness of every image"):
+    st.markdown("##### Redness of every image, and the ones picked for the similarity analysis")
+    redness_choice, pick_choice = checks.choices(
+        ctx, [EXERCISES_BY_NAME["redness"], EXERCISES_BY_NAME["pick_redness_extrema"]], key="section1")
+    values = derived.redness_values(bank, redness_choice)
+    positions = derived.rsa_positions(bank, redness_choice, pick_choice)
+    n_extreme = int(bank.provenance.get("n_extreme", 5))
+    role = np.full(len(values), "not picked", dtype=object)
+    for block_start in range(0, len(positions), 2 * n_extreme):
+        role[positions[block_start:block_start + n_extreme]] = "reddest"
+        role[positions[block_start + n_extreme:block_start + 2 * n_extreme]] = "least red"
+    per_image_class = [class_names[label] for label in bank.labels]
+    st.altair_chart(charts.redness_chart(values, per_image_class, bank.image_names, role, class_names),
+                    width="content")
+    st.caption("Each dot is one image (hover for its name). Only the first "
+               f"{bank.provenance.get('per_class', 40)} images of each class are candidates.")
+
+    st.markdown("##### The 40 images in the order of the similarity analysis")
+    st.markdown(f"Row by row, one class each: its {n_extreme} reddest images (reddest first), a gap, then its "
+                f"{n_extreme} least red (least red first). Section 2's matrices list the images in this order.")
+    _, reddest_head, least_head = st.columns([1, 4.5, 4.5])
+    reddest_head.caption(f"⬅ the {n_extreme} reddest, reddest first")
+    least_head.caption(f"the {n_extreme} least red, least red first ➡")
+    for block, picture in enumerate(derived.rsa_montage(bank, positions)):
+        first = positions[block * 2 * n_extreme]
+        label, strip = st.columns([1, 9], vertical_alignment="center")
+        label.markdown(f"**{class_names[bank.labels[first]]}**")
+        strip.image(picture, width="stretch")
+
+st.divider()
+with ui.guard("the reflections"):
+    ui.reflection_boxes(ctx, "1")

@@ -1,0 +1,80 @@
+"""Section 3: second-order similarity: compare layers by their similarity matrices; the in-place ReLU pitfall."""
+
+import pandas as pd
+import streamlit as st
+
+from lesson import analysis, charts, checks, derived, ui
+from lesson.layers import LAYERS
+from lesson.student import EXERCISES_BY_NAME
+
+ctx = ui.context()
+bank = ctx.bank
+n_rsa = len(bank.rsa_indices)
+n_pairs = n_rsa * (n_rsa - 1) // 2
+
+ui.page_header(
+    "3 · Second-order similarity",
+    f"Every layer now has a matrix of the same size ({n_rsa} × {n_rsa}), whatever its number of units. So layers "
+    "can be compared with each other: two layers represent the images alike when they find the same pairs "
+    "similar and the same pairs different. Take the entries below the diagonal of each matrix (the diagonal is "
+    f"always 1, and the upper triangle repeats the lower one): {n_pairs} numbers per layer. Then correlate those "
+    "lists between every pair of layers with **Spearman's rank correlation**. The result is a 21 × 21 "
+    "layer-by-layer matrix.",
+)
+
+for exercise_name in ("extract_lower_tri_entries", "spearman_corrcoef", "second_order_similarity"):
+    with ui.guard(f"the {exercise_name} exercise"):
+        checks.check_widget(ctx, EXERCISES_BY_NAME[exercise_name])
+
+used = [EXERCISES_BY_NAME["get_similarity_matrix"], EXERCISES_BY_NAME["second_order_similarity"]]
+st.subheader("Which layers see the images alike?")
+with ui.guard("the second-order matrix"):
+    controls, _ = st.columns([2, 1])
+    with controls:
+        first_choice, second_choice = checks.choices(ctx, used, key="section3")
+        show_values = st.toggle("Show the values in the cells", key="second_order_values", persist_state="session")
+    second = checks.with_fallback(lambda first, compare: derived.second_order_matrix(bank, first, compare),
+                                  [first_choice, second_choice], used)
+    st.markdown("Each cell compares two layers: **ρ near 1** means they rank the image pairs from most to least "
+                "similar in nearly the same order; **ρ near 0** means their orders are unrelated. Red blocks along "
+                "the diagonal are runs of consecutive layers that share a representation. Hover over a cell for "
+                "its value.")
+    st.altair_chart(charts.layer_matrix_chart(second, bank.layer_names, show_values=show_values, step=24,
+                                              title="Spearman ρ between the layers' similarity matrices"),
+                    width="content")
+
+st.divider()
+st.subheader("A pitfall: recording activations that later change under you")
+st.markdown(
+    "In torchvision's AlexNet every ReLU works **in place**: it overwrites its input tensor to save memory. A "
+    "forward hook that stores a convolution's output *without copying it* therefore keeps a reference to a "
+    "tensor that the next ReLU then rectifies. The stored 'conv' activations silently become the ReLU's. The "
+    "lesson's activations were recorded with copies; the bank also keeps the result of the buggy recording, so "
+    "you can compare the two."
+)
+with ui.guard("the pitfall comparison"):
+    first_choice, second_choice = checks.choices(ctx, used, key="pitfall")
+    correct = checks.with_fallback(lambda first, compare: derived.second_order_matrix(bank, first, compare),
+                                   [first_choice, second_choice], used)
+    buggy = checks.with_fallback(lambda first, compare: derived.pitfall_second_order(bank, first, compare),
+                                 [first_choice, second_choice], used)
+    st.altair_chart(charts.pitfall_chart(correct, buggy, bank.layer_names), width="content")
+    layers = [next(layer for layer in LAYERS if layer.path == path) for path in bank.layer_paths]
+    table = pd.DataFrame(analysis.pair_table(layers, correct, buggy))
+    st.markdown(
+        "- **A ReLU and its input** (conv → relu, linear → relu): with a correct recording they are close but "
+        "**not identical** (ρ a little below 1), because the ReLU sets every negative value to zero. With the "
+        "buggy recording they are **exactly 1**: both 'layers' hold the same rectified numbers.\n"
+        "- **Dropout and its input**: in evaluation mode dropout does nothing, so its output *is* its input and ρ "
+        "is exactly 1 in both recordings. That is correct, not a bug.\n"
+        "- The lesson for your own experiments: in a hook, store `output.detach().clone()`, and put the model in "
+        "`eval()` mode before recording."
+    )
+    st.dataframe(table, hide_index=True, width="content",
+                 column_config={"correct extraction": st.column_config.NumberColumn(format="%.4f"),
+                                "buggy extraction": st.column_config.NumberColumn(format="%.4f")})
+    st.caption("Second-order ρ between each ReLU or dropout layer and the layer just before it.")
+
+st.divider()
+with ui.guard("the reflections"):
+    ui.reflection_boxes(ctx, "3")
