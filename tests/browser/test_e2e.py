@@ -1,0 +1,174 @@
+"""End to end: a real `streamlit run lesson/app.py` on a loopback port, driven by headless Chromium (Playwright).
+
+Every page opens from the sidebar, every chart renders (a canvas or svg inside each Vega-Lite element), no
+exception element and no browser console error appear, and a full-page screenshot of each page is written to a
+folder that the test prints (LESSON_SCREENSHOT_DIR overrides it). Skipped without /usr/bin/chromium unless
+LESSON_REQUIRE_BROWSER=1. Run by hand for screenshots with other data: `python tests/browser/test_e2e.py DIR`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PAGES = ["Start", "1 Network and images", "2 First-order similarity", "3 Second-order similarity",
+         "4 PCA and dimensionality", "5 Submit"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(env: dict[str, str], log_path: Path, timeout: float = 120):
+    """Start the app on a free loopback port; yield its URL; stop it (by its own process id) afterwards."""
+    port = _free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "lesson" / "app.py"),
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"streamlit exited with {process.returncode}: {log_path.read_text()[-2000:]}")
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not answer within {timeout} s")
+                time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_idle(page, timeout_ms: int = 120_000) -> None:
+    """Wait until the app is connected and its script has finished (twice, to pass a rerun's short idle gap)."""
+    page.wait_for_selector(CONNECTED, timeout=timeout_ms)
+    for _ in range(2):
+        page.wait_for_timeout(400)
+        page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def wait_charts(page, timeout_ms: int = 60_000) -> int:
+    """Wait until every Vega-Lite element holds a canvas or svg; return how many charts there are."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+                  .every(chart => chart.querySelector('canvas, svg'))""", timeout=timeout_ms)
+    return page.locator("[data-testid='stVegaLiteChart']").count()
+
+
+def full_page_screenshot(page, path: Path, width: int = 1400) -> None:
+    """Streamlit scrolls inside its main section: grow the viewport to the content, then take the picture."""
+    height = page.evaluate("""() => {
+        const main = document.querySelector("[data-testid='stMain']") || document.body;
+        return Math.max(main.scrollHeight, document.body.scrollHeight);
+    }""")
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 16000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": width, "height": 900})
+
+
+def visit_every_page(url: str, screenshot_dir: Path) -> dict[str, dict]:
+    """Open each page from the sidebar; return per page: charts, exceptions, console errors, screenshot path."""
+    from playwright.sync_api import sync_playwright
+
+    report: dict[str, dict] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            console_errors: list[str] = []
+            page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+            page.on("pageerror", lambda error: console_errors.append(f"page error: {error}"))
+            page.goto(url, wait_until="domcontentloaded")
+            wait_idle(page, timeout_ms=180_000)
+            for index, title in enumerate(PAGES):
+                errors_before = len(console_errors)
+                link = page.locator("[data-testid='stSidebarNavLink']").filter(has_text=title)
+                link.first.click()
+                wait_idle(page)
+                page.wait_for_selector("h1", timeout=60_000)
+                n_charts = wait_charts(page)
+                shot = screenshot_dir / f"{index}-{title.split(' ', 1)[-1].lower().replace(' ', '-')}.png"
+                full_page_screenshot(page, shot)
+                report[title] = {
+                    "charts": n_charts,
+                    "heading": page.locator("h1").first.inner_text(),
+                    "exceptions": page.locator("[data-testid='stException']").count(),
+                    "console_errors": console_errors[errors_before:],
+                    "screenshot": shot,
+                }
+        finally:
+            browser.close()
+    return report
+
+
+@pytest.mark.browser
+def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
+    if not CHROMIUM.exists():
+        if os.environ.get("LESSON_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and LESSON_REQUIRE_BROWSER=1: install Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium package to run the browser test)")
+    pytest.importorskip("playwright.sync_api")
+    screenshot_dir = Path(os.environ.get("LESSON_SCREENSHOT_DIR") or tmp_path / "screenshots")
+    screenshot_dir.mkdir(parents=True, exist_ok=True)
+    env = {**stand_in_env, "LESSON_EXERCISES_DIR": str(tmp_path / "exercises"),
+           "LESSON_REFLECTIONS": str(tmp_path / "reflections.md")}
+    (tmp_path / "exercises").mkdir()
+    for module in ("rsa", "pca", "stimuli"):
+        (tmp_path / "exercises" / f"{module}.py").write_bytes((PROJECT_ROOT / "exercises" / f"{module}.py").read_bytes())
+
+    with streamlit_server(env, tmp_path / "streamlit.log") as url:
+        report = visit_every_page(url, screenshot_dir)
+
+    print(f"\nScreenshots of every page: {screenshot_dir}")
+    for title, seen in report.items():
+        print(f"  {title}: {seen['charts']} charts, {seen['screenshot'].name}")
+    assert list(report) == PAGES
+    for title, seen in report.items():
+        assert seen["exceptions"] == 0, f"{title}: an exception is shown on the page"
+        assert seen["console_errors"] == [], f"{title}: browser console errors {seen['console_errors']}"
+        assert seen["screenshot"].stat().st_size > 10_000, f"{title}: the screenshot looks empty"
+    assert report["Start"]["heading"].endswith("How AlexNet represents images")
+    assert report["2 First-order similarity"]["charts"] >= 2
+    assert report["3 Second-order similarity"]["charts"] >= 2
+    assert report["4 PCA and dimensionality"]["charts"] >= 3
+
+
+if __name__ == "__main__":  # screenshots with whatever LESSON_* settings the environment holds
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots").resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    with streamlit_server({}, target / "streamlit.log") as server_url:
+        for page_title, details in visit_every_page(server_url, target).items():
+            print(page_title, {key: value for key, value in details.items() if key != "screenshot"})
+    print(f"screenshots in {target}")
