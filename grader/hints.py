@@ -271,6 +271,10 @@ CATALOGUE: dict[str, tuple[Mistake, ...]] = {
         Mistake("scalar_for_two_rows", "For two rows scipy.stats.spearmanr returns a single number; the contract asks "
                 "for the (2, 2) matrix [[1, r], [r, 1]] for any number of rows.",
                 lambda m: _pearson(_ranks(m))[0, 1] if len(m) == 2 else None),
+        Mistake("scipy_nan_for_constant_row", "scipy.stats.spearmanr returns a single NaN as soon as one row is "
+                "constant; the contract asks for the (m, m) matrix with NaN only in that row and column: rank with "
+                "scipy.stats.rankdata(matrix, axis=1) and correlate the ranks with np.corrcoef.",
+                lambda m: np.float64(np.nan) if np.any(np.ptp(np.asarray(m, float), axis=1) == 0) else None),
         Mistake("columns_as_variables", "Each row is a variable here: correlate rows (scipy.stats.spearmanr(matrix, "
                 "axis=1)), not columns.", lambda m: _pearson(_ranks(np.asarray(m, dtype=np.float64).T))),
         Mistake("ranked_wrong_axis", "Rank the values within each row (along axis 1, across its observations), not "

@@ -29,6 +29,7 @@ CASES = [
     ("spearman_pearson", "spearman_corrcoef", "rank each row first"),
     ("spearman_ordinal_ties", "spearman_corrcoef", "average of the ranks"),
     ("spearman_scipy_scalar", "spearman_corrcoef", "returns a single number"),
+    ("spearman_scipy_constant_row", "spearman_corrcoef", "single NaN as soon as one row is constant"),
     ("spearman_columns", "spearman_corrcoef", "Each row is a variable"),
     ("spearman_argsort_once", "spearman_corrcoef", "apply it twice"),
     ("second_pearson", "second_order_similarity", "not the Pearson"),
