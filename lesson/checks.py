@@ -17,7 +17,7 @@ import streamlit as st
 
 from lesson.derived import Choice
 from lesson.student import (EXERCISES, Exercise, StudentCodeError, contract, file_digest, load_function,
-                            reference_function)
+                            reference_function, syntax_problem)
 from lesson.ui import Context, shown_path
 
 __all__ = ["CheckState", "state_of", "run_check", "check_widget", "check_all_button", "progress_list",
@@ -141,6 +141,10 @@ def check_widget(ctx: Context, exercise: Exercise) -> None:
         st.markdown(f"#### ✏️ Exercise: `{exercise.name}`")
         st.markdown(f"Write it in **`{shown_path(path)}`**, save the file, then press **Check**. "
                     f"The app uses it for {exercise.purpose}.")
+        problem = _cached_syntax_problem(str(path), file_digest(path))
+        if problem is not None:
+            st.warning(f"{problem}\n\nFix this in your editor and save: nothing in this file can run until then. "
+                       "The rest of the lesson keeps working with the reference solutions.", icon="🐞")
         spec = contract(exercise, path)
         with st.expander("The contract: what the function takes and returns"):
             indented = "\n".join(f"    {line}" if line else "" for line in spec.docstring.splitlines())
@@ -170,6 +174,12 @@ def progress_list(ctx: Context) -> None:
     st.progress(n_passed / len(states), text=f"**{n_passed} of {len(states)}** exercises pass")
     st.markdown("  \n".join(f"{ICONS.get(state.status, '▫️')} `{exercise.name}`" for exercise, state in states))
     st.caption("✅ passed · ❌ failed · ⬜ not attempted · ⚠️ error · 🔄 changed since its check · ⚪ not checked")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cached_syntax_problem(path: str, digest: str) -> str | None:
+    problem = syntax_problem(Path(path))
+    return None if problem is None else str(problem)
 
 
 def _student_function(path: Path, name: str, digest: str):

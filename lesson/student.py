@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 __all__ = [
     "Exercise", "EXERCISES", "EXERCISES_BY_NAME", "exercises_for_section", "StudentCodeError", "file_digest",
-    "load_module", "load_function", "contract", "reference_function",
+    "load_module", "load_function", "syntax_problem", "contract", "reference_function",
 ]
 
 
@@ -73,6 +73,22 @@ def _line_in(error: BaseException, path: Path) -> int | None:
     return line
 
 
+def syntax_problem(path: Path) -> StudentCodeError | None:
+    """The file's syntax error (with its line) if it does not compile, without running any of it; else None."""
+    try:
+        compile(Path(path).read_bytes(), str(path), "exec", dont_inherit=True)
+    except FileNotFoundError:
+        return StudentCodeError(f"There is no file {path}. Restore it from your repository (for example "
+                                f"`git checkout -- {Path(path).name}` in its folder).")
+    except SyntaxError as error:
+        detail = (error.text or "").strip()
+        return StudentCodeError(f"{Path(path).name} has a syntax error on line {error.lineno}: {error.msg}"
+                                + (f"\n\n    {detail}" if detail else ""), error.lineno)
+    except ValueError as error:  # e.g. null bytes
+        return StudentCodeError(f"{Path(path).name} cannot be read as Python: {error}")
+    return None
+
+
 def load_module(path: Path, digest: str | None = None) -> types.ModuleType:
     """Compile and run the file's current bytes as a fresh module; raise ``StudentCodeError`` when that fails.
 
@@ -85,12 +101,10 @@ def load_module(path: Path, digest: str | None = None) -> types.ModuleType:
         raise StudentCodeError(f"There is no file {path}. Restore it (for example `git checkout -- {path.name}` "
                                "in the exercises folder) or point LESSON_EXERCISES_DIR at your exercises.") from None
     name = f"_student_{path.stem}_{(digest or hashlib.sha256(source).hexdigest())[:12]}"
-    try:
-        code = compile(source, str(path), "exec")
-    except SyntaxError as error:
-        detail = (error.text or "").strip()
-        raise StudentCodeError(f"{path.name} has a syntax error on line {error.lineno}: {error.msg}"
-                               + (f"\n\n    {detail}" if detail else ""), error.lineno) from None
+    problem = syntax_problem(path)
+    if problem is not None:
+        raise problem
+    code = compile(source, str(path), "exec", dont_inherit=True)
     module = types.ModuleType(name)
     module.__file__ = str(path)
     added_path = str(path.parent) not in sys.path

@@ -113,7 +113,8 @@ def _demo_summary(ctx: Context) -> str:
         parts.append(f"the network is **{provenance['weights']['description']}**, not the pretrained AlexNet")
     if not ctx.bank.is_lesson_images:
         parts.append(f"the images are **{provenance['images']['description']}**, not the lesson's Imagenette photos")
-    return "Demo mode: " + " and ".join(parts) + ". The figures will not look like the lesson describes."
+    return ("Demo mode: " + " and ".join(parts) + ". Everything works, but the figures will not show what the "
+            "lesson describes. To get the real data, see below.")
 
 
 def banner(ctx: Context) -> None:

@@ -90,6 +90,7 @@ def test_a_syntax_error_is_reported_and_the_rest_of_the_app_keeps_working(exerci
     (exercises_dir / "rsa.py").write_text("def get_similarity_matrix(activations)\n    return 1\n")
     app = _check(open_app("first_order"), "get_similarity_matrix")
     assert not app.exception
+    assert any("syntax error on line 1" in text for text in texts(app.warning))  # shown before any Check
     message = " ".join(texts(app.error) + texts(app.warning))
     assert "line 1" in message
     assert len(app.get("vega_lite_chart")) == 2  # the reference plots still render

@@ -127,3 +127,28 @@ def test_selections_survive_a_page_switch():
     app.switch_page(PAGES["start"]).run()
     app.switch_page(PAGES["first_order"]).run()
     assert app.selectbox(key="first_order_layer").value == "relu5"
+
+
+@pytest.mark.parametrize("page", ["network", "first_order", "second_order", "pca"])
+def test_a_rerun_with_warm_caches_recomputes_nothing(page, monkeypatch):
+    import lesson.analysis
+    import lesson.reference
+
+    calls = []
+    for module, name in ((lesson.analysis, "first_order"), (lesson.analysis, "pca_spectrum"),
+                         (lesson.analysis, "redness_of_images"), (lesson.analysis, "montage"),
+                         (lesson.reference, "reference_results")):
+        original = getattr(module, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+    app = open_app(page)
+    assert_clean(app)
+    calls.clear()
+    app.run()
+    app.switch_page(PAGES["start"]).run()
+    app.switch_page(PAGES[page]).run()
+    assert calls == []
