@@ -98,8 +98,20 @@ def full_page_screenshot(page, path: Path, width: int = 1400) -> None:
     page.set_viewport_size({"width": width, "height": 900})
 
 
-def visit_every_page(url: str, screenshot_dir: Path) -> dict[str, dict]:
-    """Open each page from the sidebar; return per page: charts, exceptions, console errors, screenshot path."""
+def open_page(page, title: str) -> int:
+    """Click the sidebar link of a page, wait for it and its charts; return the number of charts."""
+    page.locator("[data-testid='stSidebarNavLink']").filter(has_text=title).first.click()
+    wait_idle(page)
+    page.wait_for_selector("h1", timeout=60_000)
+    return wait_charts(page)
+
+
+def visit_every_page(url: str, screenshot_dir: Path, interact: bool = False) -> dict[str, dict]:
+    """Open each page from the sidebar; return per page: charts, exceptions, console errors, screenshot path.
+
+    With ``interact``, also click a cell of the single-layer matrix (report "cell click": images shown) and type
+    a reflection, then leave the page without pressing anything else (report "typed": the text typed).
+    """
     from playwright.sync_api import sync_playwright
 
     report: dict[str, dict] = {}
@@ -114,11 +126,7 @@ def visit_every_page(url: str, screenshot_dir: Path) -> dict[str, dict]:
             wait_idle(page, timeout_ms=180_000)
             for index, title in enumerate(PAGES):
                 errors_before = len(console_errors)
-                link = page.locator("[data-testid='stSidebarNavLink']").filter(has_text=title)
-                link.first.click()
-                wait_idle(page)
-                page.wait_for_selector("h1", timeout=60_000)
-                n_charts = wait_charts(page)
+                n_charts = open_page(page, title)
                 shot = screenshot_dir / f"{index}-{title.split(' ', 1)[-1].lower().replace(' ', '-')}.png"
                 full_page_screenshot(page, shot)
                 report[title] = {
@@ -127,6 +135,27 @@ def visit_every_page(url: str, screenshot_dir: Path) -> dict[str, dict]:
                     "exceptions": page.locator("[data-testid='stException']").count(),
                     "console_errors": console_errors[errors_before:],
                     "screenshot": shot,
+                }
+            if interact:
+                errors_before = len(console_errors)
+                open_page(page, PAGES[2])
+                matrix = page.locator("[data-testid='stVegaLiteChart']").nth(1)
+                matrix.scroll_into_view_if_needed()
+                box = matrix.locator("canvas").first.bounding_box()
+                page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.6)
+                wait_idle(page)
+                page.wait_for_selector("[data-testid='stMain'] [data-testid='stImage']", timeout=30_000)
+                clicked_images = page.locator("[data-testid='stMain'] [data-testid='stImage']").count()
+                shot = screenshot_dir / "2b-first-order-cell-clicked.png"
+                full_page_screenshot(page, shot)
+                typed = "Typed in the browser, then the page was left without pressing anything."
+                open_page(page, PAGES[1])
+                page.locator("[data-testid='stTextArea'] textarea").first.fill(typed)
+                open_page(page, PAGES[0])  # leaving the page: the box loses focus and commits its value
+                report["interactions"] = {
+                    "images after a cell click": clicked_images, "typed": typed, "screenshot": shot,
+                    "exceptions": page.locator("[data-testid='stException']").count(),
+                    "console_errors": console_errors[errors_before:],
                 }
         finally:
             browser.close()
@@ -149,12 +178,20 @@ def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
         (tmp_path / "exercises" / f"{module}.py").write_bytes((PROJECT_ROOT / "exercises" / f"{module}.py").read_bytes())
 
     with streamlit_server(env, tmp_path / "streamlit.log") as url:
-        report = visit_every_page(url, screenshot_dir)
+        report = visit_every_page(url, screenshot_dir, interact=True)
 
+    interactions = report.pop("interactions")
     print(f"\nScreenshots of every page: {screenshot_dir}")
     for title, seen in report.items():
         print(f"  {title}: {seen['charts']} charts, {seen['screenshot'].name}")
+    print(f"  after clicking a matrix cell: {interactions['screenshot'].name}")
     assert list(report) == PAGES
+    assert interactions["images after a cell click"] == 2, "a click on a matrix cell shows its two images"
+    assert interactions["exceptions"] == 0 and interactions["console_errors"] == []
+    from lesson.reflections import load_answers
+
+    assert load_answers(tmp_path / "reflections.md").get("R1") == interactions["typed"], \
+        "a reflection typed and left (page switch) is saved"
     for title, seen in report.items():
         assert seen["exceptions"] == 0, f"{title}: an exception is shown on the page"
         assert seen["console_errors"] == [], f"{title}: browser console errors {seen['console_errors']}"
@@ -166,9 +203,10 @@ def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
 
 
 if __name__ == "__main__":  # screenshots with whatever LESSON_* settings the environment holds
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots").resolve()
+    arguments = [argument for argument in sys.argv[1:] if not argument.startswith("--")]
+    target = Path(arguments[0] if arguments else "screenshots").resolve()
     target.mkdir(parents=True, exist_ok=True)
     with streamlit_server({}, target / "streamlit.log") as server_url:
-        for page_title, details in visit_every_page(server_url, target).items():
+        for page_title, details in visit_every_page(server_url, target, interact="--interact" in sys.argv).items():
             print(page_title, {key: value for key, value in details.items() if key != "screenshot"})
     print(f"screenshots in {target}")
