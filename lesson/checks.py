@@ -233,10 +233,11 @@ def reference_choice(exercise: Exercise) -> Choice:
     return Choice(reference_function(exercise), "reference", f"the reference {exercise.name}", False)
 
 
-def with_fallback(compute, picked: list[Choice], exercises: list[Exercise]):
-    """``compute(*picked)``; if the student's code fails on the lesson's data, say so and use the references."""
+def with_fallback(compute, picked: list[Choice], exercises: list[Exercise]) -> tuple[object, list[Choice]]:
+    """``(compute(*picked), picked)``; if the student's code fails on the lesson's data, say so and return the
+    result of the references instead, with the references as the choices used."""
     try:
-        return compute(*picked)
+        return compute(*picked), list(picked)
     except Exception as error:  # noqa: BLE001 (their code passed its check but fails here: never a traceback)
         if not any(choice.is_student for choice in picked):
             raise
@@ -244,4 +245,5 @@ def with_fallback(compute, picked: list[Choice], exercises: list[Exercise]):
         st.warning(f"Your code failed on the lesson's data ({type(error).__name__}: {error}), so this plot shows "
                    "the reference solution instead. Press Check again to see what the grader makes of it.",
                    icon="🚧")
-        return compute(*[reference_choice(exercise) for exercise in exercises])
+        references = [reference_choice(exercise) for exercise in exercises]
+        return compute(*references), references

@@ -15,7 +15,7 @@ import streamlit as st
 
 from lesson import analysis
 
-__all__ = ["Choice", "first_order_stack", "second_order_matrix", "pitfall_second_order", "pca_spectra",
+__all__ = ["Choice", "chart", "first_order_stack", "second_order_matrix", "pitfall_second_order", "pca_spectra",
            "redness_values", "rsa_positions", "class_montages", "rsa_montage"]
 
 
@@ -27,6 +27,18 @@ class Choice:
     source_id: str  # "reference" or "student:<sha256 of the file>": the cache key part
     label: str  # for people: "your get_similarity_matrix" / "the reference get_similarity_matrix"
     is_student: bool
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _chart(kind: str, key: str, _build: Callable):
+    return _build()
+
+
+def chart(kind: str, key: str, build: Callable):
+    """The chart ``build()`` makes, built once per (kind, key): Altair validates every encoding as a chart is
+    built, which costs a tenth of a second per big chart, on every rerun. ``key`` must name everything the chart
+    shows (bank key, function versions, layer, threshold, ...). Charts are shared read-only between sessions."""
+    return _chart(kind, key, build)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

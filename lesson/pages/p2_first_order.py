@@ -34,9 +34,10 @@ st.subheader("All 21 layers at a glance")
 matrices = None
 with ui.guard("the first-order matrices"):
     (choice,) = checks.choices(ctx, [EXERCISES_BY_NAME["get_similarity_matrix"]], key="section2")
-    matrices = checks.with_fallback(lambda chosen: derived.first_order_stack(bank, chosen), [choice],
+    matrices, (choice,) = checks.with_fallback(lambda chosen: derived.first_order_stack(bank, chosen), [choice],
                                     [EXERCISES_BY_NAME["get_similarity_matrix"]])
-    st.altair_chart(charts.small_multiples_chart(matrices, bank.layer_names), width="content")
+    st.altair_chart(derived.chart("small multiples", f"{bank.key}|{choice.source_id}",
+                                  lambda: charts.small_multiples_chart(matrices, bank.layer_names)), width="content")
     st.caption("Pearson r between the responses to two images: red = alike, white = unrelated, blue = opposite; "
                "the colour scale is the same in every panel, from −1 to 1. Grey cells are undefined (an image to "
                "which the layer responds with a constant vector).")
@@ -49,9 +50,10 @@ with ui.guard("the single-layer view"):
     layer_name = picker.selectbox("Layer", bank.layer_names, key="first_order_layer", persist_state="session")
     layer_index = bank.layer_names.index(layer_name)
     class_edges, redness_edges = analysis.block_boundaries(np.asarray(classes_in_order), n_extreme)
-    chart = charts.similarity_matrix_chart(
-        matrices[layer_index], names_in_order, classes_in_order, class_edges=class_edges,
-        redness_edges=redness_edges, title=f"{layer_name} ({bank.layer_paths[layer_index]})")
+    chart = derived.chart("first-order layer", f"{bank.key}|{choice.source_id}|{layer_name}",
+                          lambda: charts.similarity_matrix_chart(
+                              matrices[layer_index], names_in_order, classes_in_order, class_edges=class_edges,
+                              redness_edges=redness_edges, title=f"{layer_name} ({bank.layer_paths[layer_index]})"))
     left, right = st.columns([3, 2], gap="large")
     with left:
         event = st.altair_chart(chart, width="content", on_select="rerun", selection_mode="cell",

@@ -33,15 +33,17 @@ with ui.guard("the second-order matrix"):
     with controls:
         first_choice, second_choice = checks.choices(ctx, used, key="section3")
         show_values = st.toggle("Show the values in the cells", key="second_order_values", persist_state="session")
-    second = checks.with_fallback(lambda first, compare: derived.second_order_matrix(bank, first, compare),
-                                  [first_choice, second_choice], used)
+    second, (first_choice, second_choice) = checks.with_fallback(
+        lambda first, compare: derived.second_order_matrix(bank, first, compare), [first_choice, second_choice], used)
     st.markdown("Each cell compares two layers: **ρ near 1** means they rank the image pairs from most to least "
                 "similar in nearly the same order; **ρ near 0** means their orders are unrelated. Red blocks along "
                 "the diagonal are runs of consecutive layers that share a representation. Hover over a cell for "
                 "its value.")
-    st.altair_chart(charts.layer_matrix_chart(second, bank.layer_names, show_values=show_values, step=24,
-                                              title="Spearman ρ between the layers' similarity matrices"),
-                    width="content")
+    st.altair_chart(derived.chart(
+        "second order", f"{bank.key}|{first_choice.source_id}|{second_choice.source_id}|{show_values}",
+        lambda: charts.layer_matrix_chart(second, bank.layer_names, show_values=show_values, step=24,
+                                          title="Spearman ρ between the layers' similarity matrices")),
+        width="content")
 
 st.divider()
 st.subheader("A pitfall: recording activations that later change under you")
@@ -54,11 +56,13 @@ st.markdown(
 )
 with ui.guard("the pitfall comparison"):
     first_choice, second_choice = checks.choices(ctx, used, key="pitfall")
-    correct = checks.with_fallback(lambda first, compare: derived.second_order_matrix(bank, first, compare),
-                                   [first_choice, second_choice], used)
-    buggy = checks.with_fallback(lambda first, compare: derived.pitfall_second_order(bank, first, compare),
-                                 [first_choice, second_choice], used)
-    st.altair_chart(charts.pitfall_chart(correct, buggy, bank.layer_names), width="content")
+    correct, correct_used = checks.with_fallback(
+        lambda first, compare: derived.second_order_matrix(bank, first, compare), [first_choice, second_choice], used)
+    buggy, buggy_used = checks.with_fallback(
+        lambda first, compare: derived.pitfall_second_order(bank, first, compare), [first_choice, second_choice], used)
+    versions = "|".join(choice.source_id for choice in correct_used + buggy_used)
+    st.altair_chart(derived.chart("pitfall", f"{bank.key}|{versions}",
+                                  lambda: charts.pitfall_chart(correct, buggy, bank.layer_names)), width="content")
     layers = [next(layer for layer in LAYERS if layer.path == path) for path in bank.layer_paths]
     table = pd.DataFrame(analysis.pair_table(layers, correct, buggy))
     st.markdown(
