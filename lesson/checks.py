@@ -105,7 +105,9 @@ def _show_result(state: CheckState) -> None:
     if result.passed:
         st.success(f"**Passed** · {score}. {result.message}", icon="✅")
     elif status == "not attempted":
-        st.info(f"**Not attempted yet.** {result.message}", icon="⬜")
+        message = result.message if result.message.lower().startswith("not attempted") else (
+            f"Not attempted yet. {result.message}")
+        st.info(message, icon="⬜")
     elif status in ("error", "timeout", "memory"):
         st.warning(f"**{status.capitalize()}** · {score}. {result.message}", icon=ICONS[status])
     else:
@@ -118,6 +120,9 @@ def _show_result(state: CheckState) -> None:
         with st.expander(f"Cases: {n_passed} of {len(cases)} passed"):
             lines = []
             for case in cases:
+                if not getattr(case, "ran", True):
+                    lines.append(f"- ⏸️ {case.name}: not run (the exercise stopped before this case)")
+                    continue
                 if case.hidden and not case.passed:
                     lines.append(f"- ❌ {case.name}: a hidden case (details withheld)")
                     continue

@@ -96,8 +96,8 @@ with ui.guard("the redness of every image"):
     st.markdown(f"Row by row, one class each: its {n_extreme} reddest images (reddest first), a gap, then its "
                 f"{n_extreme} least red (least red first). Section 2's matrices list the images in this order.")
     _, reddest_head, least_head = st.columns([1, 4.5, 4.5])
-    reddest_head.caption(f"⬅ the {n_extreme} reddest, reddest first")
-    least_head.caption(f"the {n_extreme} least red, least red first ➡")
+    reddest_head.caption(f"The {n_extreme} reddest (reddest first)")
+    least_head.caption(f"The {n_extreme} least red (least red first)")
     for block, picture in enumerate(derived.rsa_montage(bank, positions)):
         first = positions[block * 2 * n_extreme]
         label, strip = st.columns([1, 9], vertical_alignment="center")
