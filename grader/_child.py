@@ -176,9 +176,9 @@ class _Writer:
         if kind is np.ndarray:
             info = {"kind": "array", "type": "numpy.ndarray", "dtype": _str(value.dtype), "shape": list(value.shape)}
             if value.dtype.kind not in "iuf":
-                return {**info, "kind": "rejected", "why": f"an array of dtype {value.dtype}, not numbers"}
+                return {**info, "kind": "rejected", "why": f"an array of dtype {value.dtype} (not numbers)"}
             if value.nbytes > _MAX_OUTPUT_BYTES:
-                return {**info, "kind": "rejected", "why": f"an array of shape {value.shape}: too large to return"}
+                return {**info, "kind": "rejected", "why": f"an array of shape {value.shape} (too large to return)"}
             return {**info, "file": self._save(value)}
         if kind is int or kind is float or kind in self.scalars:
             array = np.asarray(value)
@@ -187,13 +187,13 @@ class _Writer:
             return {"kind": "sequence", "type": kind.__name__, "items": [self.describe(item, 1) for item in value]}
         info = {"kind": "rejected", "type": _type_name(value)}
         if _isinstance(value, np.ndarray):
-            info["why"] = f"a subclass of numpy.ndarray ({_type_name(value)}), not a plain array"
+            info["why"] = f"a subclass of numpy.ndarray ({_type_name(value)})"
             try:
                 info["shape"] = list(np.ndarray.__getattribute__(value, "shape"))
             except BaseException:  # noqa: BLE001
                 pass
         elif kind is list or kind is tuple:
-            info["why"] = f"a {kind.__name__} of {_len(value)} items, not an array"
+            info["why"] = f"a {kind.__name__} of {_len(value)} items"
         elif kind is bool:
             info["why"] = f"a bool ({value}), not a number"
         return info

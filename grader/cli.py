@@ -16,11 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.engine import GradingError, grade, load_bank
-from grader.registry import EXERCISES
+from grader.processes import keep_warm
+from grader.registry import EXERCISES, select
 from grader.reports import (error_report, github_annotations, gradescope_error, gradescope_results, in_github_actions,
                             junit_error, junit_xml, neutralise, render_text, report_to_json, step_summary, write_atomic)
 from grader.reports.text import summary_line
 from grader.results import GradeReport
+from grader.sandbox import DEFAULT_MEMORY_LIMIT
 
 __all__ = ["main", "COMMANDS", "EXIT_PASSED", "EXIT_FAILED", "EXIT_CANNOT_GRADE"]
 
@@ -81,6 +83,17 @@ def _write_reports(report: GradeReport, args) -> None:
         write_atomic(args.gradescope, json.dumps(gradescope_results(report, summary_line(report)), indent=2) + "\n")
 
 
+def _start_children(submission: Path, names: list[str] | None, memory_limit: int) -> None:
+    """Start the grading children ahead of time: one per module to grade, and one for the torch cases."""
+    import importlib.util
+
+    modules = {exercise.module for exercise in select(names) if (submission / exercise.file_name).is_file()}
+    if modules:
+        keep_warm(torch=False, memory_limit=memory_limit, count=len(modules))
+        if importlib.util.find_spec("torch") is not None:
+            keep_warm(torch=True, memory_limit=memory_limit)
+
+
 def grade_command(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     started = time.perf_counter()
@@ -91,10 +104,11 @@ def grade_command(argv: list[str]) -> int:
         submission = args.submission if args.submission is not None else settings.exercises_dir
         if not Path(submission).is_dir():
             raise GradingError(f"there is no submission folder at {submission}")
+        memory_limit = args.memory_limit * (1 << 20) if args.memory_limit else DEFAULT_MEMORY_LIMIT
+        _start_children(Path(submission), args.exercise, memory_limit)  # they start up while the bank loads
         bank = load_bank(settings, require_pretrained=args.require_pretrained, progress=_progress)
         report = grade(submission, args.exercise, bank=bank, settings=settings, time_limit=args.time_limit,
-                       memory_limit=args.memory_limit * (1 << 20) if args.memory_limit else None, jobs=args.jobs,
-                       warm=False)
+                       memory_limit=memory_limit, jobs=args.jobs, warm=False)
     except GradingError as error:
         return _cannot_grade(str(error), args, started)
     except Exception as error:  # noqa: BLE001 (a grader bug: still exit 2 and write the reports)

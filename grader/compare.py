@@ -91,7 +91,8 @@ def _scale(difference: float) -> str:
 
 
 def _not_an_array(got: Output, shape: tuple[int, ...]) -> Verdict:
-    return Verdict(False, f"got {describe_output(got)}, not a numpy array of shape {shape}.", {"problem": "type"})
+    return Verdict(False, f"got {describe_output(got)}; expected a plain numpy array of shape {shape}.",
+                   {"problem": "type"})
 
 
 def _compare_array(got: Output, expected: np.ndarray, tolerance: Tolerance, *, hidden: bool, exact: bool) -> Verdict:
@@ -152,10 +153,10 @@ def _compare_count(got: Output, expected: int, *, hidden: bool) -> Verdict:
     if got.kind == "array" and got.array.ndim == 0:
         got = Output("number", f"0-d array of {got.array.dtype}", got.array)
     if got.kind != "number":
-        return Verdict(False, f"got {describe_output(got)}, not a single int.", {"problem": "type"})
+        return Verdict(False, f"got {describe_output(got)}; expected a single int.", {"problem": "type"})
     value = got.array.item()
     if got.array.dtype.kind not in "iu":
-        return Verdict(False, f"got {describe_output(got)}, not an int: return int(...) of your count.",
+        return Verdict(False, f"got {describe_output(got)}; expected an int: return int(...) of your count.",
                        {"problem": "type"})
     if value == expected:
         return Verdict(True)
@@ -170,7 +171,7 @@ def _compare_pca(got: Output, expected, tolerance: Tolerance, *, hidden: bool) -
     components, variance, cumulative = (np.asarray(part) for part in expected)
     names = ("components", "variance_explained", "cumulative_variance_explained")
     if got.kind != "sequence" or len(got.items) != 3:
-        return Verdict(False, f"got {describe_output(got)}, not a tuple of 3 arrays.", {"problem": "type"})
+        return Verdict(False, f"got {describe_output(got)}; expected a tuple of 3 arrays.", {"problem": "type"})
     for name, item, part in zip(names, got.items, (components, variance, cumulative)):
         if item.kind != "array":
             return Verdict(False, f"{name}: {_not_an_array(item, part.shape).message}", {"problem": "type", "part": name})

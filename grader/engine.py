@@ -81,8 +81,6 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
         raise GradingError(error.args[0]) from None
     if not folder.is_dir():
         raise GradingError(f"there is no submission folder at {folder}")
-    if source is None:
-        source = ReferenceSource.for_bank(bank if bank is not None else load_bank(settings))
     limit = float(time_limit or DEFAULT_TIME_LIMIT)
     memory = int(memory_limit or DEFAULT_MEMORY_LIMIT)
 
@@ -95,15 +93,17 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
             results[exercise.name] = not_attempted(exercise, f"{_label(folder, exercise)} does not exist: create it "
                                                              f"with a function {exercise.name} (see {exercise.section}).")
     runs = [_Run(module, members) for module, members in modules.items()]
-    torch_importable = importlib.util.find_spec("torch") is not None
-    with_tensors = [exercise for exercise in selected if exercise.module in modules
-                    and any(case.tensor for case in source.cases(exercise, ("edge",)))]
-    if torch_importable and with_tensors:
-        runs.insert(0, _Run("torch", with_tensors, torch=True))  # the slowest to start: first
-
+    if modules and importlib.util.find_spec("torch") is not None:  # kept only if some case passes a tensor
+        runs.insert(0, _Run("torch", [exercise for members in modules.values() for exercise in members], torch=True))
+    # The children start now (Python, numpy, torch) while this process loads the bank and builds the cases.
+    children = [take_child(torch=run.torch, memory_limit=memory) for run in runs]
     inputs_root = Path(tempfile.mkdtemp(prefix="grader-inputs-"))
-    children = [take_child(torch=run.torch, memory_limit=memory) for run in runs]  # they start while cases are built
     try:
+        if source is None:
+            source = ReferenceSource.for_bank(bank if bank is not None else load_bank(settings))
+        if runs and runs[0].torch:
+            runs[0].exercises = [exercise for exercise in runs[0].exercises
+                                 if any(case.tensor for case in source.cases(exercise, ("edge",)))]
         workers = max(1, min(len(runs), jobs or 4))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader") as pool:
             futures = [pool.submit(_execute, run, child, source, folder, inputs_root, limit, memory)

@@ -41,7 +41,8 @@ def _judge_case(exercise: Exercise, case: Case, outcome: CaseOutcome, diagnose_i
     """The case's result (its hint still empty) and the hints of every known mistake its output matches."""
     checks = f" This case checks: {case.about}." if case.about and not case.hidden else ""
     if outcome.status == "not_run":
-        return CaseResult(case.name, False, "Not run: the exercise stopped before this case.", hidden=case.hidden), []
+        return CaseResult(case.name, False, "Not run: the exercise stopped before this case.", hidden=case.hidden,
+                          ran=False), []
     if outcome.status == "raised":
         if outcome.memory:
             text = "Your function ran out of memory (MemoryError)."
@@ -119,7 +120,14 @@ def judge_exercise(exercise: Exercise, label: str, runs: Sequence[tuple[Sequence
         status = "timeout" if stopped[1].status == "timeout" else "error"
     else:
         status = "failed"
-    if stopped is not None:
+    if stopped is not None and stopped[1].during_import:
+        run = stopped[1]
+        if run.status == "timeout":
+            message = (f"Importing {label} did not finish: {run.detail}. Is there a loop or heavy work at the top level "
+                       "of the file? Keep it to imports and definitions.")
+        else:
+            message = f"Importing {label} stopped the grading process: {run.detail}."
+    elif stopped is not None:
         cases, run = stopped
         running = next((case.name for case, outcome in zip(cases, run.cases) if outcome.status == "not_run"), "")
         finished = sum(outcome.status != "not_run" for outcome in run.cases)

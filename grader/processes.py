@@ -187,12 +187,12 @@ def take_child(*, torch: bool, memory_limit: int) -> Child:
     return Child.spawn(torch=torch, memory_limit=memory_limit)
 
 
-def keep_warm(*, torch: bool, memory_limit: int) -> None:
-    """Start one standby child of this kind if there is none (it waits, idle, for the next grading)."""
+def keep_warm(*, torch: bool, memory_limit: int, count: int = 1) -> None:
+    """Have ``count`` standby children of this kind started (they wait, idle, for the next grading)."""
     with _pool_lock:
         queue = _standby.setdefault((torch, memory_limit), [])
         queue[:] = [child for child in queue if child.proc.poll() is None or child.discard()]
-        if not queue:
+        while len(queue) < count:
             queue.append(Child.spawn(torch=torch, memory_limit=memory_limit))
 
 

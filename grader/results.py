@@ -14,6 +14,7 @@ class CaseResult:
     message: str = ""  # what was expected, what came back, where they first differ (never the expected values)
     hint: str = ""  # a targeted hint when the output matches a known mistake
     hidden: bool = False  # details withheld from the student (counted, not explained)
+    ran: bool = True  # False when the exercise stopped (time limit, crash) before this case
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ class TaskOutcome:
     output: str = ""  # what the student's code printed
     seconds: float = 0.0
     detail: str = ""  # the import traceback, or what stopped the process
+    during_import: bool = False  # the process stopped while importing the submission's module
 
 
 def _package_name(submission_dir: Path) -> str:
@@ -260,14 +261,14 @@ def _load_output(description, results: Path, depth: int = 0) -> Output:
         except Exception:  # noqa: BLE001 (missing, truncated or tampered file)
             return Output("rejected", type_name, why="an unreadable result")
         if type(array) is not np.ndarray or array.dtype.kind not in "iuf" or (kind == "number" and array.ndim):
-            return Output("rejected", type_name, why=f"a value of dtype {array.dtype}, not numbers")
+            return Output("rejected", type_name, why=f"a value of dtype {array.dtype} (not numbers)")
         return Output(kind, type_name, array)
     if kind == "sequence" and depth == 0 and isinstance(description.get("items"), list):
         items = tuple(_load_output(item, results, 1) for item in description["items"][:3])
         return Output("sequence", type_name, items=items)
     shape = description.get("shape")
     shape = tuple(int(n) for n in shape) if isinstance(shape, list) and all(isinstance(n, int) for n in shape) else None
-    why = str(description.get("why") or f"a {type_name}, not a numpy array or a number")[:300]
+    why = str(description.get("why") or f"a {type_name}")[:300]
     return Output("rejected", type_name, why=why, shape=shape)
 
 
@@ -279,7 +280,7 @@ def _collect(tasks: list[Task], results: Path, stopped_at: int | None, reason: s
         if stopped_at is not None and index > stopped_at:
             same_module = import_failure is not None and task.module == tasks[stopped_at].module
             outcomes.append(TaskOutcome(import_failure.status, [CaseOutcome() for _ in task.cases],
-                                        detail=import_failure.detail) if same_module else None)
+                                        detail=import_failure.detail, during_import=True) if same_module else None)
             continue
         cases = []
         for case_index in range(len(task.cases)):
@@ -303,10 +304,9 @@ def _collect(tasks: list[Task], results: Path, stopped_at: int | None, reason: s
             outcomes.append(TaskOutcome(imported["status"], cases, output, seconds, detail))
         elif index == stopped_at:
             status = "timeout" if reason.startswith("stopped after the time limit") else "crashed"
-            if not Path(f"{stem}.imported").exists():
-                reason = f"while importing {task.file.name}: {reason}"
-            outcomes.append(TaskOutcome(status, cases, output, seconds, reason))
-            if not Path(f"{stem}.imported").exists():
+            importing = not Path(f"{stem}.imported").exists()
+            outcomes.append(TaskOutcome(status, cases, output, seconds, reason, during_import=importing))
+            if importing:
                 import_failure = outcomes[-1]
         else:
             outcomes.append(TaskOutcome("ran", cases, output, seconds))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 import threading
 from dataclasses import replace
+from pathlib import Path
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -69,28 +73,76 @@ def _freeze(value):
     return value
 
 
+def _reference_digest() -> str:
+    """A hash of everything that decides the shared reference results besides the bank: the reference
+    solutions' source and the bank cases' definitions."""
+    import solutions
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(solutions.__file__).parent.glob("*.py")) + [Path(__file__).with_name("cases.py")]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 class _BankReferences:
-    """The bank plus the reference results that several exercises share, each computed once."""
+    """The bank plus the reference results that several exercises share: every layer's first-order matrix and
+    PCA, computed once and kept in ``<cache>/grader/<bank key>-<digest>.npz`` for the next run.
+
+    The file is a cache, not a source of truth: it is keyed by the bank and by the reference code, and a
+    missing, unreadable or incomplete file is simply recomputed.
+    """
 
     def __init__(self, bank, solve):
         self.bank, self._solve, self._lock = bank, solve, threading.RLock()
         self._first_order: dict[str, np.ndarray] | None = None
-        self._pca: dict[str, tuple] = {}
+        self._pca: dict[str, tuple] | None = None
         self._images: np.ndarray | None = None
+
+    def _cache_path(self) -> Path | None:
+        try:
+            return Path(self.bank.path).parent.parent / "grader" / f"{self.bank.key}-{_reference_digest()}.npz"
+        except (OSError, AttributeError, KeyError, ImportError):
+            return None
+
+    def _load_or_compute(self) -> None:
+        paths, path = self.bank.layer_paths, self._cache_path()
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                first_order = {layer: frozen(stored[f"first_order/{layer}"]) for layer in paths}
+                pca = {layer: tuple(frozen(stored[f"pca{part}/{layer}"]) for part in range(3)) for layer in paths}
+        except (OSError, KeyError, ValueError, TypeError):
+            with _single_threaded_blas:
+                first_order = {layer: frozen(self._solve("get_similarity_matrix", self.bank.rsa_activations(layer)))
+                               for layer in paths}
+                pca = {layer: _freeze(self._solve("PCA", self.bank.pca_activations(layer))) for layer in paths}
+            self._save(path, first_order, pca)
+        self._first_order, self._pca = first_order, pca
+
+    @staticmethod
+    def _save(path: Path | None, first_order: dict, pca: dict) -> None:
+        if path is None:
+            return
+        arrays = {f"first_order/{layer}": matrix for layer, matrix in first_order.items()}
+        arrays.update({f"pca{part}/{layer}": parts[part] for layer, parts in pca.items() for part in range(3)})
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+            with os.fdopen(handle, "wb") as file:
+                np.savez(file, **arrays)
+            os.replace(temporary, path)  # readers see the whole file or none
+        except OSError:
+            pass  # a read-only cache still works: the next run computes again
 
     def first_order(self) -> dict[str, np.ndarray]:
         with self._lock:
             if self._first_order is None:
-                with _single_threaded_blas:
-                    self._first_order = {path: frozen(self._solve("get_similarity_matrix", self.bank.rsa_activations(path)))
-                                         for path in self.bank.layer_paths}
+                self._load_or_compute()
             return self._first_order
 
     def pca(self, layer_path: str) -> tuple:
         with self._lock:
-            if layer_path not in self._pca:
-                with _single_threaded_blas:
-                    self._pca[layer_path] = _freeze(self._solve("PCA", self.bank.pca_activations(layer_path)))
+            if self._pca is None:
+                self._load_or_compute()
             return self._pca[layer_path]
 
     def images01(self) -> np.ndarray:

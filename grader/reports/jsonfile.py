@@ -10,7 +10,8 @@ SCHEMA = "alexnet-lesson/grade-report/1"
 
 
 def _case(case) -> dict:
-    return {"name": case.name, "passed": case.passed, "hidden": case.hidden, "message": case.message, "hint": case.hint}
+    return {"name": case.name, "passed": case.passed, "ran": case.ran, "hidden": case.hidden, "message": case.message,
+            "hint": case.hint}
 
 
 def _exercise(exercise) -> dict:

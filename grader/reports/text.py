@@ -50,7 +50,8 @@ def render_text(report: GradeReport, *, title: str = "", output_prefix: str = " 
         lines.append(_indent(exercise.message, "       "))
         if exercise.hint:
             lines.append(_indent(f"Hint: {exercise.hint}", "       "))
-        failed = [case for case in exercise.cases if not case.passed]
+        failed = [case for case in exercise.cases if not case.passed and case.ran]
+        not_run = sum(not case.ran for case in exercise.cases)
         for case in failed[:_SHOWN_CASES]:
             lines.append(f"       - {case.name}")
             lines.append(_indent(case.message, "           "))
@@ -58,6 +59,8 @@ def render_text(report: GradeReport, *, title: str = "", output_prefix: str = " 
                 lines.append(_indent(f"Hint: {case.hint}", "           "))
         if len(failed) > _SHOWN_CASES:
             lines.append(f"       ... and {len(failed) - _SHOWN_CASES} more failing cases (see the JSON report).")
+        if not_run:
+            lines.append(f"       {not_run} cases did not run (they count as failing).")
         printed = exercise.output.rstrip().splitlines()
         if printed:
             lines.append("       Your code printed:")
