@@ -30,20 +30,24 @@ from time import sleep as _sleep
 _MAX_OUTPUT_BYTES = 64 << 20  # a larger result is described (type, shape) but not written
 _MAX_TEXT = 4000
 _BLOCKED = ("solutions", "grader", "lesson", "exercises")
-_type, _isinstance, _len, _open, _str, _repr = type, isinstance, len, builtins.open, str, repr  # before student code
+_type, _isinstance, _len, _open, _str = type, isinstance, len, builtins.open, str  # taken before student code runs
 
 
 def _limit_resources(memory_bytes):
     """Memory (address space), file size and process count limits that student code cannot raise again."""
-    import resource
     import signal
 
+    try:
+        import resource
+    except ImportError:  # not POSIX: only the time limit applies
+        return
     limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, 256 << 20)]
     if memory_bytes > 0:
         limits.append((resource.RLIMIT_AS, memory_bytes))
     if sys.platform.startswith("linux") and os.getuid() != 0:
         try:  # a fork bomb stops at (the user's processes now) + 256
-            own = sum(1 for name in os.listdir("/proc") if name.isdigit() and os.stat(f"/proc/{name}").st_uid == os.getuid())
+            own = sum(1 for name in os.listdir("/proc")
+                      if name.isdigit() and os.stat(f"/proc/{name}").st_uid == os.getuid())
             limits.append((resource.RLIMIT_NPROC, own + 256))
         except OSError:
             pass
@@ -262,14 +266,13 @@ def _run_exercise(index, item, job, modules, numpy, torch):
             modules[module_name] = ("error", {"status": "import_error", "error": _type(error).__name__,
                                               "traceback": _student_traceback(error, submission_dir)})
     status, module = modules[module_name]
-    if status == "ok":
-        _touch(stem + ".imported")
     function = None
     if status == "ok":
+        _touch(stem + ".imported")
         try:
             function = getattr(module, item["function"], None)
         except BaseException:  # noqa: BLE001 (a module-level __getattr__ that fails: treated as missing)
-            function = None
+            pass
     if status != "ok" or not callable(function):
         record = module if status != "ok" else {"status": "missing"}
         _write_json(stem + ".import.json", record)
@@ -286,8 +289,7 @@ def _run_exercise(index, item, job, modules, numpy, torch):
         started = _perf_counter()
         try:
             value = function(*args, **kwargs)
-            seconds = _perf_counter() - started
-            record = {"status": "returned", "seconds": seconds, "value": writer.describe(value)}
+            record = {"status": "returned", "seconds": _perf_counter() - started, "value": writer.describe(value)}
         except BaseException as error:  # noqa: BLE001 (sys.exit inside a function is a failure like any other)
             record = {"status": "raised", "seconds": _perf_counter() - started, "error": _type(error).__name__,
                       "not_implemented": _isinstance(error, NotImplementedError),

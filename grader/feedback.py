@@ -13,7 +13,7 @@ from grader.compare import compare
 from grader.hints import diagnose, diagnose_error
 from grader.registry import Exercise
 from grader.results import CaseResult, ExerciseResult
-from grader.sandbox import CaseOutcome, TaskOutcome
+from grader.outcomes import CaseOutcome, TaskOutcome
 
 __all__ = ["judge_exercise", "not_attempted"]
 

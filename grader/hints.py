@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader import formulations as F
 from grader.compare import Output, Tolerance, same_values
 
 __all__ = ["Mistake", "CATALOGUE", "diagnose", "diagnose_error", "TENSOR_INPUT"]
@@ -102,109 +103,6 @@ def _sign_fixed(array: np.ndarray) -> np.ndarray:
     return array * np.where(signs == 0, 1, signs)[:, None]
 
 
-# ---- shared pieces (float64, no validation: inputs are the grader's own) ----
-
-def _rows(activations) -> np.ndarray:
-    activations = np.asarray(activations, dtype=np.float64)
-    return activations.reshape(len(activations), -1)
-
-
-def _cosine(rows: np.ndarray) -> np.ndarray:
-    unit = rows / np.linalg.norm(rows, axis=1, keepdims=True)
-    return unit @ unit.T
-
-
-def _pearson(rows: np.ndarray) -> np.ndarray:
-    return _cosine(rows - rows.mean(axis=1, keepdims=True))
-
-
-def _ranks(rows: np.ndarray, method: str = "average") -> np.ndarray:
-    """Ranks 1..k within each row; ``method`` decides ties: average, ordinal, min, max or dense."""
-    rows = np.asarray(rows, dtype=np.float64)
-    ranks = np.empty_like(rows)
-    for index, row in enumerate(rows):
-        order = np.argsort(row, kind="stable")
-        ordinal = np.empty(len(row))
-        ordinal[order] = np.arange(1, len(row) + 1)
-        if method == "ordinal":
-            ranks[index] = ordinal
-            continue
-        _, inverse, counts = np.unique(row, return_inverse=True, return_counts=True)
-        ends = np.cumsum(counts)
-        starts = ends - counts + 1
-        by_method = {"average": (starts + ends) / 2, "min": starts, "max": ends, "dense": np.arange(1, len(counts) + 1)}
-        ranks[index] = by_method[method][inverse]
-    return ranks
-
-
-def _lower(matrix, k: int = -1) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float64)
-    return matrix[np.tril_indices(len(matrix), k=k)]
-
-
-def _matrices(similarity_matrices) -> list:
-    return list(similarity_matrices.values()) if isinstance(similarity_matrices, Mapping) else list(similarity_matrices)
-
-
-def _pca(data, *, centre: str | None = "columns", ddof: int = 1, power: float = 2, cumulative: str = "normalised",
-         standardise: bool = False, full: bool = False):
-    data = np.asarray(data, dtype=np.float64)
-    if centre == "columns":
-        data = data - data.mean(axis=0)
-    elif centre == "rows":
-        data = data - data.mean(axis=1, keepdims=True)
-    if standardise:
-        data = data / data.std(axis=0, ddof=1)
-    scores, singular_values, axes = np.linalg.svd(data, full_matrices=full)
-    variance = singular_values**power / max(len(data) - ddof, 1)
-    running = {"normalised": np.cumsum(variance) / variance.sum(), "fraction": variance / variance.sum(),
-               "raw": np.cumsum(variance)}[cumulative]
-    return axes, variance, running
-
-
-def _pca_parts(data, **changes):
-    components, variance, running = _pca(data)
-    parts = {"components": components, "variance": variance, "cumulative": running, **changes}
-    return parts["components"], parts["variance"], parts["cumulative"]
-
-
-def _pick(redness, labels, per_class=40, n_extreme=5, *, classes="sorted", candidates="first", reddest="stable",
-          least="ascending", red_first=True, positions="global"):
-    redness, labels = np.asarray(redness, dtype=np.float64), np.asarray(labels)
-    order_of_classes = np.unique(labels) if classes == "sorted" else list(dict.fromkeys(labels.tolist()))
-    picked = []
-    for label in order_of_classes:
-        members = np.flatnonzero(labels == label)
-        members = members[:per_class] if candidates == "first" else members
-        values = redness[members]
-        if reddest == "stable":
-            descending = np.argsort(-values, kind="stable")
-        else:  # an ascending sort read backwards: ties come out reversed
-            descending = np.argsort(values, kind="stable")[::-1]
-        top = descending[:n_extreme]
-        bottom = np.argsort(values, kind="stable")[:n_extreme] if least == "ascending" else descending[-n_extreme:]
-        if reddest == "ascending":
-            top = top[::-1]
-        blocks = (top, bottom) if red_first else (bottom, top)
-        for block in blocks:
-            picked.extend(block if positions == "local" else members[block])
-    return np.asarray(picked, dtype=np.int64)
-
-
-def _first_reaching(cumulative, threshold, strict=False, never=None) -> int:
-    """Index of the first value reaching the threshold; ``never`` when none does (default: the last index)."""
-    cumulative = np.asarray(cumulative, dtype=np.float64)
-    reached = np.flatnonzero(cumulative > threshold if strict else cumulative >= threshold)
-    return int(reached[0]) if reached.size else (len(cumulative) - 1 if never is None else never)
-
-
-def _redness(images, red=lambda r, g, b: r - (g + b) / 2, axes=(2, 3), channel_axis=1, reduce=np.mean):
-    images = np.asarray(images, dtype=np.float64)
-    red_channel, green, blue = (np.take(images, index, axis=channel_axis) for index in range(3))
-    axes = tuple(axis - (axis > channel_axis) for axis in axes)
-    return red(reduce(red_channel, axis=axes), reduce(green, axis=axes), reduce(blue, axis=axes))
-
-
 _STRICT = "Reaching the threshold exactly counts: compare with >= threshold, not >."
 _TIES = ("Tied values must share the average of the ranks they span (scipy.stats.rankdata's default method, "
          "'average'); your ranks break ties another way.")
@@ -215,38 +113,38 @@ CATALOGUE: dict[str, tuple[Mistake, ...]] = {
                 "np.corrcoef accepts at most 2-D input.", error=r"more than 2 dimensions|object too deep"),
         Mistake("units_not_images", "You correlated units (columns) instead of images (rows): np.corrcoef treats each "
                 "row as one variable, so pass the (n_images, n_units) matrix itself, without .T or rowvar=False.",
-                lambda a: np.corrcoef(_rows(a), rowvar=False)),
+                lambda a: np.corrcoef(F.rows(a), rowvar=False)),
         Mistake("reshape_mixes_images", "Flatten each image's response into one row with "
                 "activations.reshape(n_images, -1); reshape(-1, n_images) mixes values of different images.",
                 lambda a: np.corrcoef(np.asarray(a, dtype=np.float64).reshape(-1, len(a)).T)),
         Mistake("covariance", "These are covariances: Pearson correlation also divides by the standard deviations "
-                "of both images, so the diagonal is exactly 1.", lambda a: np.cov(_rows(a))),
+                "of both images, so the diagonal is exactly 1.", lambda a: np.cov(F.rows(a))),
         Mistake("cosine", "This is cosine similarity: Pearson correlation first subtracts each image's own mean "
-                "(over its units), then normalises.", lambda a: _cosine(_rows(a))),
+                "(over its units), then normalises.", lambda a: F.cosine(F.rows(a))),
         Mistake("centred_over_images", "You centred each unit over the images (axis 0); the correlation between two "
                 "images centres each image's vector over its units (axis 1).",
-                lambda a: _cosine(_rows(a) - _rows(a).mean(axis=0))),
+                lambda a: F.cosine(F.rows(a) - F.rows(a).mean(axis=0))),
         Mistake("mixed_ddof", "The diagonal is not 1: the covariance and the standard deviations use different "
                 "denominators (n − 1 and n). Use the same ddof for both, or np.corrcoef.",
-                lambda a: np.cov(_rows(a)) / np.outer(_rows(a).std(axis=1), _rows(a).std(axis=1))),
+                lambda a: np.cov(F.rows(a)) / np.outer(F.rows(a).std(axis=1), F.rows(a).std(axis=1))),
         Mistake("mixed_ddof", "The diagonal is not 1: the covariance and the standard deviations use different "
                 "denominators (n and n − 1). Use the same ddof for both, or np.corrcoef.",
-                lambda a: np.cov(_rows(a), ddof=0) / np.outer(_rows(a).std(axis=1, ddof=1), _rows(a).std(axis=1, ddof=1))),
+                lambda a: np.cov(F.rows(a), ddof=0) / np.outer(*[F.rows(a).std(axis=1, ddof=1)] * 2)),
         Mistake("nan_replaced", "An image whose response is constant has no correlation with anything: leave NaN in its "
                 "row and column, as np.corrcoef does (no np.nan_to_num, no small epsilon added to the norm).",
-                lambda a: np.nan_to_num(_pearson(_rows(a)), nan=0.0)),
+                lambda a: np.nan_to_num(F.pearson(F.rows(a)), nan=0.0)),
         Mistake("nan_replaced", "An image whose response is constant has no correlation with anything: leave NaN in its "
                 "row and column, as np.corrcoef does (do not replace NaN, not even on the diagonal).",
-                lambda a: np.nan_to_num(_pearson(_rows(a)), nan=0.0) + np.diag(np.isnan(np.diag(_pearson(_rows(a)))))),
+                lambda a: np.nan_to_num(F.pearson(F.rows(a)), nan=0.0) + np.diag(np.isnan(np.diag(F.pearson(F.rows(a)))))),
         Mistake("ranked", "You ranked the activations first: the first-order similarity is the Pearson correlation of "
                 "the activations themselves (Spearman is for the second-order comparison).",
-                lambda a: _pearson(_ranks(_rows(a)))),
+                lambda a: F.pearson(F.ranks(F.rows(a)))),
     ),
     "extract_lower_tri_entries": (
         Mistake("with_diagonal", "The diagonal is included: use np.tril_indices(n, k=-1), strictly below the diagonal, "
-                "which gives n·(n−1)/2 entries.", lambda m: _lower(m, k=0)),
+                "which gives n·(n−1)/2 entries.", lambda m: F.lower(m, k=0)),
         Mistake("k_plus_one", "np.tril_indices(n, k=1) also takes the diagonal and the entries just above it; use k=-1.",
-                lambda m: _lower(m, k=1)),
+                lambda m: F.lower(m, k=1)),
         Mistake("upper_triangle", "These are the entries above the diagonal (upper triangle). Take those below it, "
                 "row by row: matrix[np.tril_indices(n, k=-1)].",
                 lambda m: np.asarray(m, dtype=np.float64)[np.triu_indices(len(m), k=1)]),
@@ -264,130 +162,123 @@ CATALOGUE: dict[str, tuple[Mistake, ...]] = {
     ),
     "spearman_corrcoef": (
         Mistake("pearson", "This is the Pearson correlation of the values: rank each row first (ties get their average "
-                "rank), then correlate the ranks.", lambda m: _pearson(np.asarray(m, dtype=np.float64))),
-        Mistake("ordinal_ties", _TIES, lambda m: _pearson(_ranks(m, "ordinal"))),
-        Mistake("min_ties", _TIES, lambda m: _pearson(_ranks(m, "min"))),
-        Mistake("dense_ties", _TIES, lambda m: _pearson(_ranks(m, "dense"))),
+                "rank), then correlate the ranks.", lambda m: F.pearson(np.asarray(m, dtype=np.float64))),
+        Mistake("ordinal_ties", _TIES, lambda m: F.pearson(F.ranks(m, "ordinal"))),
+        Mistake("min_ties", _TIES, lambda m: F.pearson(F.ranks(m, "min"))),
+        Mistake("dense_ties", _TIES, lambda m: F.pearson(F.ranks(m, "dense"))),
         Mistake("scalar_for_two_rows", "For two rows scipy.stats.spearmanr returns a single number; the contract asks "
                 "for the (2, 2) matrix [[1, r], [r, 1]] for any number of rows.",
-                lambda m: _pearson(_ranks(m))[0, 1] if len(m) == 2 else None),
+                lambda m: F.pearson(F.ranks(m))[0, 1] if len(m) == 2 else None),
         Mistake("scipy_nan_for_constant_row", "scipy.stats.spearmanr returns a single NaN as soon as one row is "
                 "constant; the contract asks for the (m, m) matrix with NaN only in that row and column: rank with "
                 "scipy.stats.rankdata(matrix, axis=1) and correlate the ranks with np.corrcoef.",
                 lambda m: np.float64(np.nan) if np.any(np.ptp(np.asarray(m, float), axis=1) == 0) else None),
         Mistake("columns_as_variables", "Each row is a variable here: correlate rows (scipy.stats.spearmanr(matrix, "
-                "axis=1)), not columns.", lambda m: _pearson(_ranks(np.asarray(m, dtype=np.float64).T))),
+                "axis=1)), not columns.", lambda m: F.pearson(F.ranks(np.asarray(m, dtype=np.float64).T))),
         Mistake("ranked_wrong_axis", "Rank the values within each row (along axis 1, across its observations), not "
-                "within each column.", lambda m: _pearson(_ranks(np.asarray(m, dtype=np.float64).T).T)),
+                "within each column.", lambda m: F.pearson(F.ranks(np.asarray(m, dtype=np.float64).T).T)),
         Mistake("argsort_once", "np.argsort gives the positions that would sort a row, not the ranks: apply it twice, "
                 "or use scipy.stats.rankdata.",
-                lambda m: _pearson(np.argsort(np.asarray(m), axis=1, kind="stable").astype(np.float64))),
+                lambda m: F.pearson(np.argsort(np.asarray(m), axis=1, kind="stable").astype(np.float64))),
     ),
     "second_order_similarity": (
         Mistake("pearson", "Compare layers with the Spearman (rank) correlation of their lower triangles, not the "
-                "Pearson correlation.", lambda s: _pearson(np.stack([_lower(m) for m in _matrices(s)]))),
+                "Pearson correlation.", lambda s: F.pearson(np.stack([F.lower(m) for m in F.matrices(s)]))),
         Mistake("whole_matrix", "Use only the entries strictly below the diagonal: the diagonal (all 1) and the "
                 "mirrored upper triangle repeat information and change the ranks.",
-                lambda s: _pearson(_ranks(np.stack([np.asarray(m, float).ravel() for m in _matrices(s)])))),
+                lambda s: F.pearson(F.ranks(np.stack([np.asarray(m, float).ravel() for m in F.matrices(s)])))),
         Mistake("with_diagonal", "The diagonal is included: it is 1 in every layer and adds ties; take the entries "
                 "strictly below it (np.tril_indices(n, k=-1)).",
-                lambda s: _pearson(_ranks(np.stack([_lower(m, k=0) for m in _matrices(s)])))),
-        Mistake("ordinal_ties", _TIES, lambda s: _pearson(_ranks(np.stack([_lower(m) for m in _matrices(s)]), "ordinal"))),
+                lambda s: F.pearson(F.ranks(np.stack([F.lower(m, k=0) for m in F.matrices(s)])))),
+        Mistake("ordinal_ties", _TIES,
+                lambda s: F.pearson(F.ranks(np.stack([F.lower(m) for m in F.matrices(s)]), "ordinal"))),
         Mistake("dict_keys_sorted", "For a dict, its insertion order is the layer order: use "
                 "list(similarity_matrices.values()) as given, without sorting by name.",
-                lambda s: second_order_mistake_sorted(s)),
+                F.sorted_layers_second_order),
         Mistake("scalar_for_two_layers", "With two layers scipy.stats.spearmanr returns a single number; return the "
                 "(2, 2) matrix for any number of layers.",
-                lambda s: _pearson(_ranks(np.stack([_lower(m) for m in _matrices(s)])))[0, 1] if len(s) == 2 else None),
+                lambda s: F.pearson(F.ranks(np.stack([F.lower(m) for m in F.matrices(s)])))[0, 1] if len(s) == 2 else None),
     ),
     "PCA": (
         Mistake("not_centred", "Centre each feature (column) on its mean over the samples before the SVD: "
-                "data_matrix - data_matrix.mean(axis=0).", lambda x: _pca(x, centre=None), part=1),
+                "data_matrix - data_matrix.mean(axis=0).", lambda x: F.pca(x, centre=None), part=1),
         Mistake("centred_rows", "You centred each sample (row); PCA centres each feature (column): subtract "
-                "data_matrix.mean(axis=0).", lambda x: _pca(x, centre="rows"), part=1),
+                "data_matrix.mean(axis=0).", lambda x: F.pca(x, centre="rows"), part=1),
         Mistake("divided_by_n", "Divide the squared singular values by n_samples − 1 (the unbiased variance), not by "
-                "n_samples.", lambda x: _pca(x, ddof=0), part=1),
+                "n_samples.", lambda x: F.pca(x, ddof=0), part=1),
         Mistake("not_squared", "The variance along a component is its singular value squared, divided by n − 1; you "
-                "did not square the singular values.", lambda x: _pca(x, power=1), part=1),
+                "did not square the singular values.", lambda x: F.pca(x, power=1), part=1),
         Mistake("singular_values", "variance_explained should be the singular values squared divided by n − 1, not "
-                "the singular values themselves.", lambda x: _pca(x, power=1, ddof=len(x) - 1), part=1),
+                "the singular values themselves.", lambda x: F.pca(x, power=1, ddof=len(x) - 1), part=1),
         Mistake("standardised", "Do not divide each feature by its standard deviation: this PCA works on the "
-                "covariance of the centred data.", lambda x: _pca(x, standardise=True), part=1),
+                "covariance of the centred data.", lambda x: F.pca(x, standardise=True), part=1),
         Mistake("ascending", "np.linalg.eigh returns eigenvalues in ascending order: reverse the eigenvalues (and the "
                 "eigenvectors) so that the largest variance comes first.",
-                lambda x: _pca_parts(x, variance=_pca(x)[1][::-1]), part=1),
+                lambda x: F.pca_parts(x, variance=F.pca(x)[1][::-1]), part=1),
         Mistake("fraction_not_cumulative", "cumulative_variance_explained is the running total, "
                 "np.cumsum(variance_explained) / variance_explained.sum(); you returned each component's own share.",
-                lambda x: _pca(x, cumulative="fraction"), part=2),
+                lambda x: F.pca(x, cumulative="fraction"), part=2),
         Mistake("cumulative_not_normalised", "Divide the running total of the variances by the total variance, so "
-                "that the last value is 1.0.", lambda x: _pca(x, cumulative="raw"), part=2),
+                "that the last value is 1.0.", lambda x: F.pca(x, cumulative="raw"), part=2),
         Mistake("components_as_columns", "Components are the rows of Vt from np.linalg.svd, shape (k, n_features); "
-                "you returned them as columns.", lambda x: _pca_parts(x, components=_pca(x)[0].T), part=0),
+                "you returned them as columns.", lambda x: F.pca_parts(x, components=F.pca(x)[0].T), part=0),
         Mistake("scores_not_axes", "You returned U (one row per sample); the principal axes are the rows of Vt (one "
-                "entry per feature).", lambda x: _pca_parts(x, components=np.linalg.svd(
+                "entry per feature).", lambda x: F.pca_parts(x, components=np.linalg.svd(
                     np.asarray(x, float) - np.mean(x, axis=0), full_matrices=False)[0]), part=0),
         Mistake("full_matrices", "Use np.linalg.svd(centred, full_matrices=False) so that there are "
-                "k = min(n_samples, n_features) components.", lambda x: _pca(x, full=True), part=0),
+                "k = min(n_samples, n_features) components.", lambda x: F.pca(x, full=True), part=0),
     ),
     "components_to_reach": (
         Mistake("index_not_count", "Return a count, not an index: if cumulative[2] is the first to reach the "
                 "threshold, 3 components are needed (add 1 to the index).",
-                lambda c, threshold=0.8: _first_reaching(c, threshold)),
-        Mistake("strict", _STRICT, lambda c, threshold=0.8: _first_reaching(c, threshold, strict=True) + 1),
-        Mistake("strict", _STRICT, lambda c, threshold=0.8: _first_reaching(c, threshold, strict=True, never=0) + 1),
+                lambda c, threshold=0.8: F.first_reaching(c, threshold)),
+        Mistake("strict", _STRICT, lambda c, threshold=0.8: F.first_reaching(c, threshold, strict=True) + 1),
+        Mistake("strict", _STRICT, lambda c, threshold=0.8: F.first_reaching(c, threshold, strict=True, never=0) + 1),
         Mistake("strict_index", "Two things: compare with >= (reaching the threshold exactly counts), and return a "
-                "count, which is the index plus 1.", lambda c, threshold=0.8: _first_reaching(c, threshold, strict=True)),
+                "count, which is the index plus 1.", lambda c, threshold=0.8: F.first_reaching(c, threshold, strict=True)),
         Mistake("ignores_threshold", "Use the threshold argument: yours always uses 0.8.",
-                lambda c, threshold=0.8: _first_reaching(c, 0.8) + 1 if threshold != 0.8 else None),
+                lambda c, threshold=0.8: F.first_reaching(c, 0.8) + 1 if threshold != 0.8 else None),
         Mistake("summed_again", "The input is already cumulative: do not apply np.cumsum to it again.",
-                lambda c, threshold=0.8: _first_reaching(np.cumsum(c), threshold) + 1),
+                lambda c, threshold=0.8: F.first_reaching(np.cumsum(c), threshold) + 1),
         Mistake("counted_reaching", "You counted the components at or above the threshold; the answer is how many "
                 "components are needed to reach it: the position of the first one that does, plus 1.",
                 lambda c, threshold=0.8: int(np.sum(np.asarray(c) >= threshold))),
     ),
     "redness": (
         Mistake("channels_last", "Colour is axis 1: images are (n_images, 3, height, width), so the red channel is "
-                "images[:, 0], not images[..., 0].", lambda x: _redness(x, axes=(1, 2), channel_axis=3)),
+                "images[:, 0], not images[..., 0].", lambda x: F.redness(x, axes=(1, 2), channel_axis=3)),
         Mistake("minus_sum", "Subtract the mean of green and blue, (G + B) / 2, not G + B.",
-                lambda x: _redness(x, red=lambda r, g, b: r - g - b)),
+                lambda x: F.redness(x, red=lambda r, g, b: r - g - b)),
         Mistake("green_only", "Subtract the average of both the green and the blue channel means, not green alone.",
-                lambda x: _redness(x, red=lambda r, g, b: r - g)),
+                lambda x: F.redness(x, red=lambda r, g, b: r - g)),
         Mistake("blue_only", "Subtract the average of both the green and the blue channel means, not blue alone.",
-                lambda x: _redness(x, red=lambda r, g, b: r - b)),
+                lambda x: F.redness(x, red=lambda r, g, b: r - b)),
         Mistake("sign", "Redness is red minus the others, R − (G + B) / 2; yours has the opposite sign.",
-                lambda x: -_redness(x)),
+                lambda x: -F.redness(x)),
         Mistake("sums", "Average each channel over its pixels (mean over height and width); you summed them.",
-                lambda x: _redness(x, reduce=np.sum)),
+                lambda x: F.redness(x, reduce=np.sum)),
         Mistake("ratio", "Redness is a difference, R − (G + B) / 2, not a ratio.",
-                lambda x: _redness(x, red=lambda r, g, b: r / (g + b))),
+                lambda x: F.redness(x, red=lambda r, g, b: r / (g + b))),
         Mistake("wrong_axes", "Average over height and width, axes (2, 3), to get one value per image and channel.",
                 lambda x: np.asarray(x, float).mean(axis=(1, 2))),
     ),
     "pick_redness_extrema": (
         Mistake("least_red_descending", "List each class's least red images in ascending redness (least red first); "
-                "yours are in descending order.", lambda *a, **k: _pick(*a, **k, least="descending")),
+                "yours are in descending order.", lambda *a, **k: F.pick(*a, **k, least="descending")),
         Mistake("all_candidates", "Only the first per_class images of each class are candidates: take "
                 "np.flatnonzero(labels == label)[:per_class] before sorting.",
-                lambda *a, **k: _pick(*a, **k, candidates="all")),
+                lambda *a, **k: F.pick(*a, **k, candidates="all")),
         Mistake("least_red_first", "For each class list the reddest first (descending), then the least red "
-                "(ascending).", lambda *a, **k: _pick(*a, **k, red_first=False)),
+                "(ascending).", lambda *a, **k: F.pick(*a, **k, red_first=False)),
         Mistake("positions_in_class", "Return positions in the whole redness array (the class's candidate positions "
                 "indexed by your order), not positions within the class.",
-                lambda *a, **k: _pick(*a, **k, positions="local")),
+                lambda *a, **k: F.pick(*a, **k, positions="local")),
         Mistake("ties_reversed", "Equal redness must keep the original order: sort with np.argsort(-redness, "
                 "kind='stable'); reading an ascending argsort backwards reverses ties.",
-                lambda *a, **k: _pick(*a, **k, reddest="reversed")),
+                lambda *a, **k: F.pick(*a, **k, reddest="reversed")),
         Mistake("reddest_ascending", "The reddest images come in descending redness (the reddest first).",
-                lambda *a, **k: _pick(*a, **k, reddest="ascending")),
+                lambda *a, **k: F.pick(*a, **k, reddest="ascending")),
         Mistake("classes_by_appearance", "Take the classes in sorted order of their labels (np.unique(labels)), not "
-                "in order of first appearance.", lambda *a, **k: _pick(*a, **k, classes="appearance")),
+                "in order of first appearance.", lambda *a, **k: F.pick(*a, **k, classes="appearance")),
     ),
 }
-
-
-def second_order_mistake_sorted(similarity_matrices):
-    """Layers taken in sorted key order instead of the dict's order (None for a list)."""
-    if not isinstance(similarity_matrices, Mapping):
-        return None
-    ordered = [similarity_matrices[key] for key in sorted(similarity_matrices)]
-    return _pearson(_ranks(np.stack([_lower(m) for m in ordered])))

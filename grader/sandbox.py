@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from grader.compare import Output
+from grader.outcomes import CaseOutcome, TaskOutcome, collect
 from grader.processes import Child, take_child
 
 __all__ = ["Task", "CaseOutcome", "TaskOutcome", "run_tasks", "DEFAULT_TIME_LIMIT", "DEFAULT_MEMORY_LIMIT"]
@@ -34,8 +33,6 @@ DEFAULT_TIME_LIMIT = 60.0  # seconds per exercise (a slow but correct loop over 
 DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of address space per child
 _STARTUP_LIMIT = 120.0  # Python, numpy and torch on a slow, busy machine
 _POLL_SECONDS = 0.005
-_MAX_SHOWN_OUTPUT = 6000  # characters of the student's own output kept per exercise
-_OUTPUT_FILE = re.compile(r"^e\d+\.c\d+\.o\d+\.npy$")
 
 
 @dataclass
@@ -47,27 +44,6 @@ class Task:
     file: Path
     function: str
     cases: Sequence
-
-
-@dataclass
-class CaseOutcome:
-    status: str = "not_run"  # "returned" | "raised" | "skipped" (tensor case without torch) | "not_run"
-    output: Output | None = None
-    error: str = ""  # the exception's class name
-    traceback: str = ""  # the student's frames only
-    not_implemented: bool = False
-    memory: bool = False
-    seconds: float = 0.0
-
-
-@dataclass
-class TaskOutcome:
-    status: str  # "ran" | "import_error" | "missing" | "timeout" | "crashed"
-    cases: list[CaseOutcome] = field(default_factory=list)
-    output: str = ""  # what the student's code printed
-    seconds: float = 0.0
-    detail: str = ""  # the import traceback, or what stopped the process
-    during_import: bool = False  # the process stopped while importing the submission's module
 
 
 def _package_name(submission_dir: Path) -> str:
@@ -176,7 +152,7 @@ def _run_child(tasks: list[Task], inputs: _Inputs, child: Child, *, submission_d
         else:
             stopped_at, reason = 0, "the grading process ended before it received its work"
         child.kill()  # always: also what the submission left running after a normal finish
-        return _collect(tasks, results, stopped_at, reason, child)
+        return collect(tasks, results, stopped_at, reason)
     finally:
         child.discard()
 
@@ -223,107 +199,3 @@ def _exit_reason(code: int, child: Child) -> str:
     return f"the process ended early with exit code {code} (sys.exit or os._exit in your code?)"
 
 
-def _read_text(path: Path, limit: int = _MAX_SHOWN_OUTPUT) -> str:
-    try:
-        size = path.stat().st_size
-        with open(path, "rb") as handle:
-            if size <= limit:
-                return handle.read().decode("utf-8", "replace")
-            head = handle.read(limit // 2).decode("utf-8", "replace")
-            handle.seek(size - limit // 2)
-            tail = handle.read().decode("utf-8", "replace")
-        return f"{head}\n[... {size - limit} bytes of output cut ...]\n{tail}"
-    except OSError:
-        return ""
-
-
-def _read_record(path: Path) -> dict | None:
-    try:
-        if path.stat().st_size > 1 << 20:
-            return None
-        record = json.loads(path.read_bytes())
-        return record if isinstance(record, dict) else None
-    except (OSError, ValueError):
-        return None
-
-
-def _load_output(description, results: Path, depth: int = 0) -> Output:
-    """Turn the child's description of a returned value into an Output, trusting nothing it says."""
-    if not isinstance(description, dict):
-        return Output("rejected", "object", why="an unreadable result")
-    kind, type_name = description.get("kind"), str(description.get("type", "object"))[:200]
-    if kind in ("array", "number"):
-        name = str(description.get("file", ""))
-        if not _OUTPUT_FILE.match(name):
-            return Output("rejected", type_name, why="an unreadable result")
-        try:
-            array = np.load(results / name, allow_pickle=False)
-        except Exception:  # noqa: BLE001 (missing, truncated or tampered file)
-            return Output("rejected", type_name, why="an unreadable result")
-        if type(array) is not np.ndarray or array.dtype.kind not in "iuf" or (kind == "number" and array.ndim):
-            return Output("rejected", type_name, why=f"a value of dtype {array.dtype} (not numbers)")
-        return Output(kind, type_name, array)
-    if kind == "sequence" and depth == 0 and isinstance(description.get("items"), list):
-        items = tuple(_load_output(item, results, 1) for item in description["items"][:3])
-        return Output("sequence", type_name, items=items)
-    shape = description.get("shape")
-    shape = tuple(int(n) for n in shape) if isinstance(shape, list) and all(isinstance(n, int) for n in shape) else None
-    why = str(description.get("why") or f"a {type_name}")[:300]
-    return Output("rejected", type_name, why=why, shape=shape)
-
-
-def _collect(tasks: list[Task], results: Path, stopped_at: int | None, reason: str, child: Child):
-    outcomes: list[TaskOutcome | None] = []
-    import_failure: TaskOutcome | None = None  # the module could not even be imported: same for its other tasks
-    for index, task in enumerate(tasks):
-        stem = results / f"e{index}"
-        if stopped_at is not None and index > stopped_at:
-            same_module = import_failure is not None and task.module == tasks[stopped_at].module
-            outcomes.append(TaskOutcome(import_failure.status, [CaseOutcome() for _ in task.cases],
-                                        detail=import_failure.detail, during_import=True) if same_module else None)
-            continue
-        cases = []
-        for case_index in range(len(task.cases)):
-            record = _read_record(results / f"e{index}.c{case_index}.json") or {}
-            status = record.get("status")
-            if status == "returned":
-                cases.append(CaseOutcome("returned", _load_output(record.get("value"), results),
-                                         seconds=_number(record.get("seconds"))))
-            elif status == "raised":
-                cases.append(CaseOutcome("raised", error=str(record.get("error", ""))[:200],
-                                         traceback=str(record.get("traceback", ""))[:8000],
-                                         not_implemented=record.get("not_implemented") is True,
-                                         memory=record.get("memory") is True, seconds=_number(record.get("seconds"))))
-            else:
-                cases.append(CaseOutcome("skipped" if status == "skipped" else "not_run"))
-        seconds = _elapsed(stem)
-        output = _read_text(Path(f"{stem}.out"))
-        imported = _read_record(Path(f"{stem}.import.json"))
-        if imported is not None and imported.get("status") in ("import_error", "missing"):
-            detail = str(imported.get("traceback", ""))[:8000]
-            outcomes.append(TaskOutcome(imported["status"], cases, output, seconds, detail))
-        elif index == stopped_at:
-            status = "timeout" if reason.startswith("stopped after the time limit") else "crashed"
-            importing = not Path(f"{stem}.imported").exists()
-            outcomes.append(TaskOutcome(status, cases, output, seconds, reason, during_import=importing))
-            if importing:
-                import_failure = outcomes[-1]
-        else:
-            outcomes.append(TaskOutcome("ran", cases, output, seconds))
-    return outcomes
-
-
-def _number(value) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
-
-
-def _elapsed(stem: Path) -> float:
-    try:
-        start = Path(f"{stem}.start").stat().st_mtime
-    except OSError:
-        return 0.0
-    try:
-        end = Path(f"{stem}.done").stat().st_mtime
-    except OSError:
-        end = time.time()
-    return max(0.0, end - start)

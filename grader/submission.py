@@ -29,7 +29,8 @@ def submission_hashes(submission_dir: Path, file_names: Iterable[str]) -> dict[s
             hashes[name] = sha256_of(path)
     reflections = find_reflections(submission_dir)
     if reflections is not None:
-        hashes[REFLECTIONS_FILE if reflections.parent == submission_dir else f"../{REFLECTIONS_FILE}"] = sha256_of(reflections)
+        name = REFLECTIONS_FILE if reflections.parent == submission_dir else f"../{REFLECTIONS_FILE}"
+        hashes[name] = sha256_of(reflections)
     return hashes
 
 

@@ -60,7 +60,8 @@ def check_gradescope(results: dict) -> dict:
     return results
 
 
-HOSTILE_TEXT = "line one\n::error::forged\n  ::warning::indented\n##[error]legacy\nNUL \x00 escape \x1b[31m | <b>html</b> ```"
+HOSTILE_TEXT = ("line one\n::error::forged\n  ::warning::indented\n##[error]legacy\n"
+                "NUL \x00 escape \x1b[31m | <b>html</b> ```")
 
 
 def _report() -> GradeReport:
@@ -76,8 +77,8 @@ def _report() -> GradeReport:
             ExerciseResult("redness", "stimuli", False, False, 0.0, 1.0, "Not attempted yet: implement redness",
                            status="not attempted")),
         provenance={"key": "abc", "weights": {"kind": "random", "description": "random"}},
-        submission={"rsa.py": "0" * 64}, reflections={"R1": True, "R2": False}, grader={"version": "x", "sha256": "y",
-                                                                                         "files": {"grader/_child.py": "z"}})
+        submission={"rsa.py": "0" * 64}, reflections={"R1": True, "R2": False},
+        grader={"version": "x", "sha256": "y", "files": {"grader/_child.py": "z"}})
 
 
 def test_json_report_follows_the_schema():
