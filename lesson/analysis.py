@@ -1,4 +1,4 @@
-"""Pure numpy computations behind the app's pages: run an exercise function (the student's or the reference) on the bank.
+"""Pure numpy computations behind the app's pages: an exercise function (the student's or the reference) on the bank.
 
 Nothing here imports Streamlit or does I/O beyond reading the bank's arrays; every function takes the exercise
 function to use, so the pages can pass the student's version or the reference one and cache the result by name.
@@ -24,7 +24,8 @@ class ResultShapeError(ValueError):
     """An exercise function returned something unusable for a plot (wrong shape, not numbers)."""
 
 
-def _as_array(result, *, function_name: str, shape: tuple[int, ...] | None = None, ndim: int | None = None) -> np.ndarray:
+def _as_array(result, *, function_name: str, shape: tuple[int, ...] | None = None,
+              ndim: int | None = None) -> np.ndarray:
     if hasattr(result, "detach") and hasattr(result, "cpu"):  # a torch tensor
         result = result.detach().cpu().numpy()
     try:
@@ -34,7 +35,8 @@ def _as_array(result, *, function_name: str, shape: tuple[int, ...] | None = Non
     if shape is not None and array.shape != shape:
         raise ResultShapeError(f"{function_name} returned shape {array.shape}; expected {shape}.")
     if ndim is not None and array.ndim != ndim:
-        raise ResultShapeError(f"{function_name} returned a {array.ndim}-D array of shape {array.shape}; expected {ndim}-D.")
+        raise ResultShapeError(f"{function_name} returned a {array.ndim}-D array of shape {array.shape}; "
+                               f"expected {ndim}-D.")
     return array
 
 
@@ -69,7 +71,8 @@ def first_order(activations: np.ndarray, get_similarity_matrix: Callable) -> np.
                      shape=(n_images, n_images))
 
 
-def second_order(first_order_matrices: Sequence[np.ndarray] | np.ndarray, second_order_similarity: Callable) -> np.ndarray:
+def second_order(first_order_matrices: Sequence[np.ndarray] | np.ndarray,
+                 second_order_similarity: Callable) -> np.ndarray:
     """(n_layers, n_layers) Spearman comparison of the layers' first-order matrices, with the given function."""
     matrices = [np.array(matrix) for matrix in first_order_matrices]  # fresh, writable copies: theirs to keep
     n_layers = len(matrices)
@@ -103,7 +106,7 @@ def components_needed(cumulatives: Sequence[np.ndarray], threshold: float, compo
 
 
 def block_boundaries(labels_in_order: np.ndarray, n_extreme: int) -> tuple[list[float], list[float]]:
-    """Positions (between cells, e.g. 9.5) where the class changes, and where the redness half changes within a class."""
+    """Positions between cells (e.g. 9.5) where the class changes, and where a class's redness half changes."""
     labels_in_order = np.asarray(labels_in_order)
     class_edges = [index - 0.5 for index in range(1, len(labels_in_order))
                    if labels_in_order[index] != labels_in_order[index - 1]]

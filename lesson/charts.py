@@ -34,7 +34,8 @@ def similarity_scale(title: str = "r") -> alt.Color:
 
 
 def _colour_or_grey(title: str) -> alt.Color:
-    return alt.condition("isValid(datum.value) && isFinite(datum.value)", similarity_scale(title), alt.value(NAN_COLOUR))
+    return alt.condition("isValid(datum.value) && isFinite(datum.value)", similarity_scale(title),
+                         alt.value(NAN_COLOUR))
 
 
 def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -119,7 +120,8 @@ def small_multiples_chart(matrices: np.ndarray, layer_names: Sequence[str], *, p
     data = pd.concat(frames, ignore_index=True)
     n_images = matrices.shape[1]
     scale = alt.Scale(domain=[-0.5, n_images - 0.5], nice=False, zero=False)
-    data["x"], data["x2"], data["y"], data["y2"] = data["col"] - 0.5, data["col"] + 0.5, data["row"] - 0.5, data["row"] + 0.5
+    data["x"], data["x2"] = data["col"] - 0.5, data["col"] + 0.5
+    data["y"], data["y2"] = data["row"] - 0.5, data["row"] + 0.5
     panel_chart = alt.Chart().mark_rect().encode(
         x=alt.X("x:Q", scale=scale, axis=None), x2="x2:Q",
         y=alt.Y("y:Q", scale=alt.Scale(domain=[-0.5, n_images - 0.5], nice=False, zero=False, reverse=True),

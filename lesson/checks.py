@@ -25,7 +25,8 @@ __all__ = ["CheckState", "state_of", "run_check", "check_widget", "check_all_but
 
 _log = logging.getLogger("lesson.app")
 _SESSION_KEY = "lesson_checks"
-ICONS = {"passed": "✅", "failed": "❌", "not attempted": "⬜", "error": "⚠️", "timeout": "⏱️", "memory": "⚠️",
+ICONS = {"passed": "✅", "failed": "❌", "not attempted": "⬜", "error": "⚠️", "timeout": "⏱️",
+         "memory": "⚠️",
          "not checked": "⚪", "changed": "🔄"}
 
 
@@ -178,7 +179,8 @@ def progress_list(ctx: Context) -> None:
     n_passed = sum(state.passed_now for _, state in states)
     st.progress(n_passed / len(states), text=f"**{n_passed} of {len(states)}** exercises pass")
     st.markdown("  \n".join(f"{ICONS.get(state.status, '▫️')} `{exercise.name}`" for exercise, state in states))
-    st.caption("✅ passed · ❌ failed · ⬜ not attempted · ⚠️ error · 🔄 changed since its check · ⚪ not checked")
+    st.caption("✅ passed · ❌ failed · ⬜ not attempted · ⚠️ error · 🔄 changed since its check · "
+               "⚪ not checked")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -13,8 +13,8 @@ import streamlit as st
 
 from lesson.config import PROJECT_ROOT, Settings
 
-__all__ = ["Context", "context", "load_context", "guard", "provenance_panel", "reflection_boxes", "banner", "shown_path", "page_header",
-           "is_demo"]
+__all__ = ["Context", "context", "load_context", "guard", "provenance_panel", "reflection_boxes", "banner",
+           "shown_path", "page_header", "is_demo"]
 
 _log = logging.getLogger("lesson.app")
 
@@ -163,7 +163,8 @@ def provenance_panel(ctx: Context) -> None:
     provenance = ctx.bank.provenance
     weights, images = provenance["weights"], provenance["images"]
     with st.expander("Data provenance", expanded=False):
-        st.markdown(f"**Weights:** {weights['description']}  \n`{weights['id']}` · sha256 `{weights['sha256'][:12]}…`")
+        st.markdown(f"**Weights:** {weights['description']}  \n"
+                    f"`{weights['id']}` · sha256 `{weights['sha256'][:12]}…`")
         st.markdown(f"**Images:** {images['description']}  \n{images['n_images']} images; classes: "
                     f"{', '.join(images['class_names'])}")
         st.markdown(f"**Activation bank:** `{ctx.bank.key}`  \n{len(ctx.bank.layer_paths)} layers; PCA on "

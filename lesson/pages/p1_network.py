@@ -60,7 +60,7 @@ with ui.guard("the images"):
         label, strip = st.columns([1, 9], vertical_alignment="center")
         label.markdown(f"**{name}**  \n<small>{int(np.sum(bank.labels == class_names.index(name)))} images</small>",
                        unsafe_allow_html=True)
-        strip.image(picture, width="stretch")
+        strip.image(picture, width="stretch", alt=f"All {name} images, as the network sees them")
 
 st.divider()
 st.subheader("Colour as a simple, low-level feature: redness")
@@ -102,7 +102,8 @@ with ui.guard("the redness of every image"):
         first = positions[block * 2 * n_extreme]
         label, strip = st.columns([1, 9], vertical_alignment="center")
         label.markdown(f"**{class_names[bank.labels[first]]}**")
-        strip.image(picture, width="stretch")
+        strip.image(picture, width="stretch",
+                    alt=f"{class_names[bank.labels[first]]}: the reddest images, then the least red")
 
 st.divider()
 with ui.guard("the reflections"):

@@ -70,9 +70,10 @@ with ui.guard("the single-layer view"):
             value = matrices[layer_index][row, column]
             first, second = st.columns(2)
             first.image(bank.images[positions[row]], caption=f"{classes_in_order[row]} · {names_in_order[row]}",
-                        width="stretch")
+                        width="stretch", alt=f"the image of row {row + 1}")
             second.image(bank.images[positions[column]],
-                         caption=f"{classes_in_order[column]} · {names_in_order[column]}", width="stretch")
+                         caption=f"{classes_in_order[column]} · {names_in_order[column]}", width="stretch",
+                         alt=f"the image of column {column + 1}")
             st.metric(f"r in {layer_name}", "undefined" if not np.isfinite(value) else f"{value:.3f}")
         else:
             st.info("Click a cell of the matrix to compare its two images.", icon="👆")

@@ -175,7 +175,8 @@ def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
            "LESSON_REFLECTIONS": str(tmp_path / "reflections.md")}
     (tmp_path / "exercises").mkdir()
     for module in ("rsa", "pca", "stimuli"):
-        (tmp_path / "exercises" / f"{module}.py").write_bytes((PROJECT_ROOT / "exercises" / f"{module}.py").read_bytes())
+        stub = PROJECT_ROOT / "exercises" / f"{module}.py"
+        (tmp_path / "exercises" / f"{module}.py").write_bytes(stub.read_bytes())
 
     with streamlit_server(env, tmp_path / "streamlit.log") as url:
         report = visit_every_page(url, screenshot_dir, interact=True)
