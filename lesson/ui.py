@@ -81,8 +81,12 @@ def load_context() -> Context:
                     try:
                         bank, notices = _build(settings)
                     except Exception as error:  # noqa: BLE001 (every failure becomes a message, never a traceback)
-                        _log.exception("could not prepare the activation bank")
                         from lesson.sources import SourceUnavailable
+
+                        if isinstance(error, SourceUnavailable):  # expected, and explained on the page
+                            _log.warning("lesson data unavailable: %s", error)
+                        else:
+                            _log.exception("could not prepare the activation bank")
 
                         title = ("The data you asked for is not available" if isinstance(error, SourceUnavailable)
                                  else "The lesson data could not be prepared")
