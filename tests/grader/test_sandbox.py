@@ -212,18 +212,26 @@ def test_standby_children_wait_and_are_stopped(tmp_path):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_no_process_of_a_grading_survives_it(small_source, tmp_path):
-    from grader.processes import TOKEN_VARIABLE
+def test_no_process_of_a_grading_survives_it(small_source, tmp_path, monkeypatch):
+    from grader import processes
 
-    shutdown_standby()  # idle standby children (from the app's tests, say) carry the variable too
+    tokens, spawn = [], processes.Child.spawn.__func__
+
+    def recording_spawn(cls, **options):
+        child = spawn(cls, **options)
+        tokens.append(f"{processes.TOKEN_VARIABLE}={child.token}".encode())
+        return child
+
+    monkeypatch.setattr(processes.Child, "spawn", classmethod(recording_spawn))
     folder = _submit(tmp_path / "plain", stimuli="import numpy as np\n" + CORRECT_REDNESS)
     _grade(small_source, folder, ["redness"])
+    assert tokens
     survivors = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/environ", "rb") as handle:
-                if TOKEN_VARIABLE.encode() in handle.read():
-                    survivors.append(pid)
+                environment = handle.read()
         except OSError:
             continue
+        survivors += [pid for token in tokens if token in environment]
     assert survivors == []
