@@ -17,6 +17,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "Installing the lesson and its dependencies into .venv (torch is large: a few minutes the first time) ..." >&2
     spec="."
     [ -n "$extra" ] && spec=".[$extra]"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
+    # compat mode: a .pth file puts the checkout on sys.path, so packages added later are found too
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec" --config-settings editable_mode=compat
     echo "$want" > "$stamp"
 fi
