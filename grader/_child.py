@@ -1,7 +1,7 @@
 """The grading child: runs a submission's functions on .npy inputs and writes .npy outputs (stdlib + numpy only).
 
-Started by ``grader.sandbox`` as ``python -I -B -u _child.py MEMORY_BYTES [--torch]`` in a new session, with a
-scrubbed environment and a temporary working directory. Nothing of the grader, the lesson or the reference
+Started by ``grader.processes`` as ``python -I -B -u _child.py MEMORY_BYTES [--torch] [--preload=MODULE]`` in a
+new session, with a scrubbed environment and a temporary working directory. Nothing of the grader, the lesson or the reference
 solutions is importable here: ``-I`` keeps this file's folder off ``sys.path``, and :func:`_isolate_imports`
 removes the editable-install hooks that would expose them. The job arrives on stdin as JSON once the parent
 has written the inputs; results go to files in a directory named only in that job, never to stdout:
@@ -313,6 +313,11 @@ def main():
             import torch
         except BaseException:  # noqa: BLE001 (no torch here: tensor cases are skipped)
             torch = None
+    for name in [argument.partition("=")[2] for argument in sys.argv if argument.startswith("--preload=")]:
+        try:  # an idle standby child imports what submissions often use, before its job arrives
+            __import__(name)
+        except BaseException:  # noqa: BLE001
+            pass
     raw = sys.stdin.buffer.read()
     if not raw:
         os._exit(0)  # a standby child that was never used

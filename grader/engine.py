@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,10 +14,12 @@ from grader.processes import Child, keep_warm, take_child
 from grader.registry import Exercise, select
 from grader.results import ExerciseResult, GradeReport
 from grader.sandbox import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Task, TaskOutcome, run_tasks
-from grader.sources import GROUPS, CaseSource, ReferenceSource
+from grader.sources import GROUPS, CaseSource, ReferenceSource, single_threaded_blas
 from grader.submission import grader_fingerprint, reflections_answered, submission_hashes
 
 __all__ = ["grade", "load_bank", "GradingError"]
+
+_PRELOAD = ("scipy.stats",)  # what submissions most often import besides numpy (rankdata, spearmanr)
 
 
 class GradingError(RuntimeError):
@@ -97,7 +96,6 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
         runs.insert(0, _Run("torch", [exercise for members in modules.values() for exercise in members], torch=True))
     # The children start now (Python, numpy, torch) while this process loads the bank and builds the cases.
     children = [take_child(torch=run.torch, memory_limit=memory) for run in runs]
-    inputs_root = Path(tempfile.mkdtemp(prefix="grader-inputs-"))
     try:
         if source is None:
             source = ReferenceSource.for_bank(bank if bank is not None else load_bank(settings))
@@ -106,25 +104,24 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
                                  if any(case.tensor for case in source.cases(exercise, ("edge",)))]
         workers = max(1, min(len(runs), jobs or 4))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader") as pool:
-            futures = [pool.submit(_execute, run, child, source, folder, inputs_root, limit, memory)
-                       for run, child in zip(runs, children)]
+            futures = [pool.submit(_execute, run, child, source, folder, limit) for run, child in zip(runs, children)]
             outcomes = [future.result() for future in futures]
     finally:
         for child in children:
             child.discard()  # no-op for the used ones; stops those a failure left unused
-        shutil.rmtree(inputs_root, ignore_errors=True)
     if warm:
         for kind in {run.torch for run in runs}:
-            keep_warm(torch=kind, memory_limit=memory)
+            keep_warm(torch=kind, memory_limit=memory, preload=_PRELOAD)
 
-    for exercise in selected:
-        if exercise.name in results:
-            continue
-        exercise_runs = [run_outcomes[exercise.name] for run, run_outcomes in zip(runs, outcomes)
-                         if exercise.name in run_outcomes and not run.torch]
-        exercise_runs += [run_outcomes[exercise.name] for run, run_outcomes in zip(runs, outcomes)
-                          if exercise.name in run_outcomes and run.torch]
-        results[exercise.name] = judge_exercise(exercise, _label(folder, exercise), exercise_runs)
+    with single_threaded_blas:  # comparisons and hints: small products, far faster on one BLAS thread
+        for exercise in selected:
+            if exercise.name in results:
+                continue
+            exercise_runs = [run_outcomes[exercise.name] for run, run_outcomes in zip(runs, outcomes)
+                             if exercise.name in run_outcomes and not run.torch]
+            exercise_runs += [run_outcomes[exercise.name] for run, run_outcomes in zip(runs, outcomes)
+                              if exercise.name in run_outcomes and run.torch]
+            results[exercise.name] = judge_exercise(exercise, _label(folder, exercise), exercise_runs)
 
     graded = tuple(results[exercise.name] for exercise in selected)
     return GradeReport(score=round(sum(result.score for result in graded), 2),
@@ -139,16 +136,13 @@ def _label(folder: Path, exercise: Exercise) -> str:
     return f"{folder.name}/{exercise.file_name}"
 
 
-def _execute(run: _Run, child: Child, source: CaseSource, folder: Path, inputs_root: Path, limit: float,
-             memory: int) -> dict[str, tuple[list, TaskOutcome]]:
+def _execute(run: _Run, child: Child, source: CaseSource, folder: Path, limit: float) -> dict[str, tuple[list, TaskOutcome]]:
     """Build the run's cases, run them in ``child`` (and successors after a timeout or crash)."""
     tasks = []
     for exercise in run.exercises:
         cases = [case for case in source.cases(exercise, ("edge",) if run.torch else GROUPS) if case.tensor == run.torch]
         if cases:
             tasks.append(Task(exercise.name, exercise.module, folder / exercise.file_name, exercise.name, cases))
-    inputs = inputs_root / run.name
-    os.makedirs(inputs, exist_ok=True)
-    outcomes = run_tasks(tasks, submission_dir=folder, inputs_folder=inputs, time_limit=limit, memory_limit=memory,
+    outcomes = run_tasks(tasks, submission_dir=folder, time_limit=limit, memory_limit=child.memory_limit,
                          torch=run.torch, first_child=child)
     return {task.name: (list(task.cases), outcomes[index]) for index, task in enumerate(tasks)}

@@ -32,7 +32,8 @@ class Child:
     killed: bool = False
 
     @classmethod
-    def spawn(cls, *, torch: bool, memory_limit: int) -> Child:
+    def spawn(cls, *, torch: bool, memory_limit: int, preload: tuple[str, ...] = ()) -> Child:
+        """Start a child; it imports numpy (torch if asked, and the ``preload`` modules), then waits for its job."""
         workdir = Path(tempfile.mkdtemp(prefix="grader-"))
         for name in ("cwd", "tmp", "ready"):
             (workdir / name).mkdir()
@@ -44,6 +45,7 @@ class Child:
         if sys.platform == "win32":
             env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")
         command = [sys.executable, "-I", "-B", "-u", str(CHILD_SCRIPT), str(memory_limit)] + (["--torch"] if torch else [])
+        command += [f"--preload={name}" for name in preload]
         with open(workdir / "startup.out", "wb") as startup_output:  # only the child's own start-up errors land here
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=startup_output, stderr=subprocess.STDOUT,
                                     cwd=workdir / "cwd", env=env, close_fds=True,
@@ -187,13 +189,17 @@ def take_child(*, torch: bool, memory_limit: int) -> Child:
     return Child.spawn(torch=torch, memory_limit=memory_limit)
 
 
-def keep_warm(*, torch: bool, memory_limit: int, count: int = 1) -> None:
-    """Have ``count`` standby children of this kind started (they wait, idle, for the next grading)."""
+def keep_warm(*, torch: bool, memory_limit: int, count: int = 1, preload: tuple[str, ...] = ()) -> None:
+    """Have ``count`` standby children of this kind started (they wait, idle, for the next grading).
+
+    ``preload`` names modules a submission is likely to import (``scipy.stats``): an idle child imports them
+    in the background, so that the next Check does not wait for them.
+    """
     with _pool_lock:
         queue = _standby.setdefault((torch, memory_limit), [])
         queue[:] = [child for child in queue if child.proc.poll() is None or child.discard()]
         while len(queue) < count:
-            queue.append(Child.spawn(torch=torch, memory_limit=memory_limit))
+            queue.append(Child.spawn(torch=torch, memory_limit=memory_limit, preload=preload))
 
 
 def shutdown_standby() -> None:

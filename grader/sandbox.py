@@ -22,8 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from grader.inputs import encode_case
 from grader.outcomes import CaseOutcome, TaskOutcome, collect
 from grader.processes import Child, take_child
 
@@ -75,51 +74,25 @@ def _forbidden_dirs(submission_dir: Path) -> list[str]:
     return folders
 
 
-class _Inputs:
-    """Writes each case's arguments once as .npy files and describes them for the job."""
-
-    def __init__(self, folder: Path):
-        self.folder, self.count, self.specs = folder, 0, {}
-
-    def encode(self, value, tensor: bool):
-        if isinstance(value, np.ndarray):
-            path = self.folder / f"{self.count}.npy"
-            self.count += 1
-            np.save(path, value, allow_pickle=False)
-            return {"array": str(path), "tensor": bool(tensor and value.dtype.kind in "iufb")}
-        if isinstance(value, dict):
-            return {"dict": [[str(key), self.encode(item, tensor)] for key, item in value.items()]}
-        if isinstance(value, (list, tuple)):
-            return {"list" if isinstance(value, list) else "tuple": [self.encode(item, tensor) for item in value]}
-        if isinstance(value, np.generic):
-            value = value.item()
-        return {"value": value}
-
-    def task(self, task: Task) -> dict:
-        if id(task) not in self.specs:
-            self.specs[id(task)] = {
-                "module": task.module, "file": os.path.realpath(task.file), "function": task.function,
-                "cases": [{"args": [self.encode(arg, case.tensor) for arg in case.args],
-                           "kwargs": [[key, self.encode(arg, case.tensor)] for key, arg in case.kwargs.items()],
-                           "tensor": case.tensor} for case in task.cases]}
-        return self.specs[id(task)]
+def _job_item(task: Task) -> dict:
+    return {"module": task.module, "file": os.path.realpath(task.file), "function": task.function,
+            "cases": [encode_case(case) for case in task.cases]}
 
 
-def run_tasks(tasks: Sequence[Task], *, submission_dir: Path, inputs_folder: Path, time_limit: float,
-              memory_limit: int, torch: bool = False, first_child: Child | None = None) -> dict[int, TaskOutcome]:
+def run_tasks(tasks: Sequence[Task], *, submission_dir: Path, time_limit: float, memory_limit: int,
+              torch: bool = False, first_child: Child | None = None) -> dict[int, TaskOutcome]:
     """Run the tasks in order in as few children as possible: a timeout or crash ends only its own task.
 
     ``first_child`` is a child started ahead of time (with the same ``torch`` and ``memory_limit``); after a
     timeout or a crash the remaining tasks go to a new one. Returns each task's outcome by its position.
     """
-    inputs = _Inputs(inputs_folder)
     outcomes: dict[int, TaskOutcome] = {}
     pending = list(range(len(tasks)))
     child = first_child
     while pending:
         batch = [tasks[index] for index in pending]
         child = child or take_child(torch=torch, memory_limit=memory_limit)
-        results = _run_child(batch, inputs, child, submission_dir=submission_dir, time_limit=time_limit)
+        results = _run_child(batch, child, submission_dir=submission_dir, time_limit=time_limit)
         child = None
         for index, outcome in zip(pending, results):
             if outcome is not None:
@@ -134,8 +107,7 @@ def run_tasks(tasks: Sequence[Task], *, submission_dir: Path, inputs_folder: Pat
     return outcomes
 
 
-def _run_child(tasks: list[Task], inputs: _Inputs, child: Child, *, submission_dir: Path,
-               time_limit: float) -> list[TaskOutcome | None]:
+def _run_child(tasks: list[Task], child: Child, *, submission_dir: Path, time_limit: float) -> list[TaskOutcome | None]:
     """``tasks`` in ``child``; None for each task it did not reach (to run in the next child)."""
     results = child.workdir / f"results-{secrets.token_hex(12)}"
     ready = child.workdir / "ready"
@@ -143,8 +115,7 @@ def _run_child(tasks: list[Task], inputs: _Inputs, child: Child, *, submission_d
         job = {"results": str(results), "inputs": str(ready), "submission_dir": os.path.realpath(submission_dir),
                "package": _package_name(submission_dir), "forbidden": _forbidden_dirs(submission_dir),
                "exercises": []}
-        specs = [inputs.task(task) for task in tasks]  # inputs written before the child may read them
-        job["exercises"] = specs
+        job["exercises"] = [_job_item(task) for task in tasks]  # inputs written before the child may read them
         if child.send(json.dumps(job).encode()):
             for index in range(len(tasks)):
                 (ready / f"ready-{index}").touch()

@@ -16,7 +16,7 @@ import numpy as np
 from grader.cases import Case, frozen
 from grader.registry import Exercise
 
-__all__ = ["CaseSource", "ReferenceSource", "GROUPS"]
+__all__ = ["CaseSource", "ReferenceSource", "GROUPS", "single_threaded_blas"]
 
 GROUPS: tuple[str, ...] = ("edge", "random", "bank")
 
@@ -62,7 +62,7 @@ class _SingleThreadedBlas:
                 self._limiter = None
 
 
-_single_threaded_blas = _SingleThreadedBlas()
+single_threaded_blas = _SingleThreadedBlas()
 
 
 def _freeze(value):
@@ -111,7 +111,7 @@ class _BankReferences:
                 first_order = {layer: frozen(stored[f"first_order/{layer}"]) for layer in paths}
                 pca = {layer: tuple(frozen(stored[f"pca{part}/{layer}"]) for part in range(3)) for layer in paths}
         except (OSError, KeyError, ValueError, TypeError):
-            with _single_threaded_blas:
+            with single_threaded_blas:
                 first_order = {layer: frozen(self._solve("get_similarity_matrix", self.bank.rsa_activations(layer)))
                                for layer in paths}
                 pca = {layer: _freeze(self._solve("PCA", self.bank.pca_activations(layer))) for layer in paths}
@@ -210,7 +210,7 @@ class ReferenceSource:
         else:
             built = list(exercise.edge_cases if group == "edge" else exercise.random_cases)
         filled = []
-        with _single_threaded_blas:
+        with single_threaded_blas:
             for case in built:
                 if case.expected is None:
                     expected = _freeze(self._solve(exercise.name, *case.args, **case.kwargs))
