@@ -166,3 +166,15 @@ def test_import_solutions(small_source):
     for attempt in ("import solutions:", "import solutions.rsa:", "import grader:", "import lesson.bank:",
                     "sys.path + meta_path surgery:", "read solutions/rsa.py:"):
         assert f"{attempt} refused" in result.output, result.output
+
+
+def test_poison_inputs(small_source, tmp_path):
+    (result,) = _grade(small_source, "poison_inputs", ["redness"]).exercises
+    assert "poisoned" in result.output  # it did overwrite the stored inputs ...
+    honest = tmp_path / "honest"
+    honest.mkdir()
+    (honest / "stimuli.py").write_text((HOSTILE / "poison_inputs" / "stimuli.py").read_text().split("def redness")[0]
+                                       + "def redness(images):\n    means = np.asarray(images, dtype=float).mean(axis=(2, 3))\n"
+                                       "    return means[:, 0] - (means[:, 1] + means[:, 2]) / 2\n")
+    (after,) = grade(honest, ["redness"], source=small_source, warm=False).exercises
+    assert after.passed, after.message  # ... and the next grading noticed (ctime) and wrote them again
