@@ -68,8 +68,9 @@ def _cannot_grade(reason: str, args, started: float) -> int:
     if args.format == "json":
         print(json.dumps(error_report(reason, seconds=seconds), indent=2))
     print(f"error: could not grade: {reason}", file=sys.stderr)
-    if in_github_actions():
-        print(f"::error title=Grading could not run::{reason.replace('%', '%25')}")
+    if in_github_actions():  # on stderr when stdout must stay pure JSON
+        print(f"::error title=Grading could not run::{reason.replace('%', '%25')}",
+              file=sys.stderr if args.format == "json" else sys.stdout)
     return EXIT_CANNOT_GRADE
 
 
@@ -129,7 +130,7 @@ def grade_command(argv: list[str]) -> int:
         text = render_text(report, title=f"Grading {Path(submission).resolve()} ({files or 'no exercise files'})")
         print(neutralise(text) if github else text, end="")
     if github:
-        print(github_annotations(report, submission), end="")
+        print(github_annotations(report, submission), end="", file=sys.stderr if args.format == "json" else sys.stdout)
         summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_path:
             with open(summary_path, "a", encoding="utf-8") as handle:

@@ -85,9 +85,11 @@ def test_no_bank_exits_2_with_the_reason(stand_in_env, tmp_path):
 
 def test_submission_output_cannot_forge_results_or_workflow_commands(stand_in_env):
     folder = SUBMISSIONS / "hostile" / "fake_output"
-    done = run_grader(["--submission", folder, "--exercise", "get_similarity_matrix", "--format", "json"], stand_in_env)
+    done = run_grader(["--submission", folder, "--exercise", "get_similarity_matrix", "--format", "json"], stand_in_env,
+                      {"GITHUB_ACTIONS": "true"})
     assert done.returncode == 1
     assert json.loads(done.stdout)["exercises"][0]["passed"] is False  # stdout is the grader's JSON alone
+    assert done.stderr.startswith("::error ")  # the annotations went to stderr
     done = run_grader(["--submission", folder, "--exercise", "get_similarity_matrix"], stand_in_env,
                       {"GITHUB_ACTIONS": "true"})
     lines = done.stdout.splitlines()
