@@ -7,6 +7,7 @@ happen (the reason is printed in one line, and every requested report is still w
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import sys
@@ -71,17 +72,37 @@ def _cannot_grade(reason: str, args, started: float) -> int:
     if in_github_actions():  # on stderr when stdout must stay pure JSON
         print(f"::error title=Grading could not run::{reason.replace('%', '%25')}",
               file=sys.stderr if args.format == "json" else sys.stdout)
+        _append_summary(f"## Grading\n\n**Grading could not run:** {html.escape(reason)}\n")
     return EXIT_CANNOT_GRADE
 
 
-def _write_reports(report: GradeReport, args) -> None:
-    """Written by this process alone, after every child is gone: anything a submission put there is replaced."""
-    if args.json is not None:
-        write_atomic(args.json, json.dumps(report_to_json(report), indent=2) + "\n")
-    if args.junit is not None:
-        write_atomic(args.junit, junit_xml(report))
-    if args.gradescope is not None:
-        write_atomic(args.gradescope, json.dumps(gradescope_results(report, summary_line(report)), indent=2) + "\n")
+def _append_summary(markdown: str) -> None:
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
+        try:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(markdown)
+        except OSError as error:
+            print(f"error: could not append to the step summary {path}: {error}", file=sys.stderr)
+
+
+def _write_reports(report: GradeReport, args) -> bool:
+    """Written by this process alone, after every child is gone: anything a submission put there is replaced.
+
+    Each report is attempted even if another could not be written; False if any failed.
+    """
+    writers = ((args.gradescope, lambda: json.dumps(gradescope_results(report, summary_line(report)), indent=2) + "\n"),
+               (args.json, lambda: json.dumps(report_to_json(report), indent=2) + "\n"),
+               (args.junit, lambda: junit_xml(report)))
+    written = True
+    for path, text in writers:
+        if path is not None:
+            try:
+                write_atomic(path, text())
+            except OSError as error:
+                print(f"error: could not write {path}: {error}", file=sys.stderr)
+                written = False
+    return written
 
 
 def _start_children(submission: Path, names: list[str] | None, memory_limit: int) -> None:
@@ -117,10 +138,7 @@ def grade_command(argv: list[str]) -> int:
             traceback.print_exc()
         return _cannot_grade(f"internal error in the grader ({type(error).__name__}: {error}); "
                              "set GRADER_DEBUG=1 for details", args, started)
-    try:
-        _write_reports(report, args)
-    except OSError as error:
-        print(f"error: could not write a report: {error}", file=sys.stderr)
+    if not _write_reports(report, args):
         return EXIT_CANNOT_GRADE
     github = in_github_actions()
     if args.format == "json":
@@ -131,10 +149,7 @@ def grade_command(argv: list[str]) -> int:
         print(neutralise(text) if github else text, end="")
     if github:
         print(github_annotations(report, submission), end="", file=sys.stderr if args.format == "json" else sys.stdout)
-        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary_path:
-            with open(summary_path, "a", encoding="utf-8") as handle:
-                handle.write(step_summary(report))
+        _append_summary(step_summary(report))
     return EXIT_PASSED if report.all_passed else EXIT_FAILED
 
 

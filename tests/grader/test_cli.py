@@ -67,8 +67,11 @@ def test_all_stubs_exit_1_and_say_not_attempted(stand_in_env):
 
 def test_cannot_grade_exits_2_and_still_writes_every_report(stand_in_env, tmp_path):
     paths, flags = _reports(tmp_path)
-    done = run_grader(["--submission", tmp_path / "no-such-folder", *flags], stand_in_env)
+    summary = tmp_path / "summary.md"
+    done = run_grader(["--submission", tmp_path / "no-such-folder", *flags], stand_in_env,
+                      {"GITHUB_STEP_SUMMARY": str(summary)})
     assert done.returncode == 2
+    assert "Grading could not run" in summary.read_text() and done.stdout.startswith("::error title=")
     assert done.stderr.strip().count("\n") == 0 and "no submission folder" in done.stderr
     assert json.loads(paths["json"].read_text())["error"]
     gradescope = check_gradescope(json.loads(paths["gradescope"].read_text()))
