@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,7 @@ from grader.sandbox import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Task, TaskO
 from grader.sources import GROUPS, CaseSource, ReferenceSource, single_threaded_blas
 from grader.submission import grader_fingerprint, reflections_answered, submission_hashes
 
-__all__ = ["grade", "load_bank", "GradingError"]
+__all__ = ["grade", "prewarm", "load_bank", "GradingError"]
 
 _PRELOAD = ("scipy.stats",)  # what submissions most often import besides numpy (rankdata, spearmanr)
 
@@ -130,6 +131,35 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
                        submission=submission_hashes(folder, [exercise.file_name for exercise in selected]),
                        reflections=reflections_answered(folder), grader=grader_fingerprint(),
                        seconds=round(time.perf_counter() - started, 3))
+
+
+def prewarm(bank=None, *, memory_limit: int | None = None, source: CaseSource | None = None) -> threading.Thread | None:
+    """Get ready for the first ``grade`` call without waiting for it: start one idle child of each kind, and
+    (given a bank or a source) build every case and write its inputs in a background thread.
+
+    For the app: call once when the bank is loaded, so that even the first Check answers quickly. Returns the
+    background thread (None when there is nothing to build); safe to call more than once.
+    """
+    memory = int(memory_limit or DEFAULT_MEMORY_LIMIT)
+    keep_warm(torch=False, memory_limit=memory, preload=_PRELOAD)
+    if importlib.util.find_spec("torch") is not None:
+        keep_warm(torch=True, memory_limit=memory, preload=_PRELOAD)
+    if source is None and bank is None:
+        return None
+    source = source or ReferenceSource.for_bank(bank)
+
+    def build() -> None:
+        from grader.inputs import encode_case
+        from grader.registry import EXERCISES
+
+        with single_threaded_blas:
+            for exercise in EXERCISES:
+                for case in source.cases(exercise):
+                    encode_case(case)
+
+    thread = threading.Thread(target=build, name="grader-prewarm", daemon=True)
+    thread.start()
+    return thread
 
 
 def _label(folder: Path, exercise: Exercise) -> str:

@@ -235,3 +235,17 @@ def test_no_process_of_a_grading_survives_it(small_source, tmp_path, monkeypatch
             continue
         survivors += [pid for token in tokens if token in environment]
     assert survivors == []
+
+
+def test_prewarm_starts_children_and_writes_every_input(reference_source):
+    from grader import prewarm
+    from grader.inputs import STORE
+    from grader.registry import EXERCISES
+
+    thread = prewarm(source=reference_source, memory_limit=1 << 31)
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert any(child.proc.poll() is None for child in _standby[(False, 1 << 31)])
+    for exercise in EXERCISES:
+        assert all(case in STORE._specs for case in reference_source.cases(exercise))
+    shutdown_standby()
