@@ -187,8 +187,11 @@ class _Writer:
         if kind is int or kind is float or kind in self.scalars:
             array = np.asarray(value)
             return {"kind": "number", "type": _type_name(value), "dtype": _str(array.dtype), "file": self._save(array)}
-        if (kind is tuple or kind is list) and depth == 0 and _len(value) <= 3:
-            return {"kind": "sequence", "type": kind.__name__, "items": [self.describe(item, 1) for item in value]}
+        if depth == 0 and (kind is list or issubclass(kind, tuple)):  # a namedtuple is a tuple too
+            items = list(list.__iter__(value)) if kind is list else list(tuple.__iter__(value))
+            if _len(items) <= 3:
+                described = [self.describe(item, 1) for item in items]
+                return {"kind": "sequence", "type": _type_name(value), "items": described}
         info = {"kind": "rejected", "type": _type_name(value)}
         if _isinstance(value, np.ndarray):
             info["why"] = f"a subclass of numpy.ndarray ({_type_name(value)})"

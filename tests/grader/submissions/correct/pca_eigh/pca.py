@@ -1,6 +1,10 @@
-"""Correct, by eigendecomposition of the covariance matrix (eigh), largest first; count with np.searchsorted."""
+"""Correct, by eigendecomposition of the covariance (eigh), largest first, returned as a namedtuple; np.searchsorted."""
+
+from collections import namedtuple
 
 import numpy as np
+
+Result = namedtuple("Result", "components variance_explained cumulative_variance_explained")
 
 
 def PCA(data_matrix):
@@ -11,7 +15,7 @@ def PCA(data_matrix):
     values, vectors = np.linalg.eigh(covariance)  # ascending
     order = np.argsort(values)[::-1][: min(n_samples, n_features)]
     variance = np.clip(values[order], 0.0, None)
-    return vectors[:, order].T, variance, np.cumsum(variance) / variance.sum()
+    return Result(vectors[:, order].T, variance, np.cumsum(variance) / variance.sum())
 
 
 def components_to_reach(cumulative_variance_explained, threshold=0.8):
