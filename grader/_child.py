@@ -1,21 +1,13 @@
 """The grading child: runs a submission's functions on .npy inputs and writes .npy outputs (stdlib + numpy only).
 
-Started by ``grader.processes`` as ``python -I -B -u _child.py MEMORY_BYTES [--torch] [--preload=MODULE]`` in a
-new session, with a scrubbed environment and a temporary working directory. Nothing of the grader, the lesson or the reference
-solutions is importable here: ``-I`` keeps this file's folder off ``sys.path``, and :func:`_isolate_imports`
-removes the editable-install hooks that would expose them. The job arrives on stdin as JSON once the parent
-has written the inputs; results go to files in a directory named only in that job, never to stdout:
-
-    e<i>.start               exercise i began (the parent's per-exercise clock starts when it appears)
-    e<i>.out                 what the student's code printed during exercise i (fd 1 and 2)
-    e<i>.imported            the submission's module was imported (a crash before it is an import crash)
-    e<i>.import.json         the module could not be imported, or the function is missing
-    e<i>.c<j>.json           case j: returned (with a description of the value) | raised | not implemented
-    e<i>.c<j>.o<k>.npy       the k-th array of case j's output (allow_pickle=False)
-    e<i>.done                exercise i finished
-
-Everything the student's code returns is checked by type here and again by the parent, which alone holds the
-expected values: a child that is tampered with can only hand back wrong answers.
+Started by ``grader.processes`` (``python -I -B -u _child.py MEMORY_BYTES [--torch] [--preload=MODULE]``) in a new
+session with a scrubbed environment and a temporary working directory; nothing of the grader, the lesson or the
+references is importable (``-I``, :func:`_isolate_imports`, :func:`_guard`). The job arrives on stdin as JSON;
+results go to files in a folder only the job names, never to stdout: ``e<i>.start`` / ``e<i>.imported`` /
+``e<i>.done`` mark exercise i's progress (the parent's clock), ``e<i>.out`` holds what the student's code printed,
+``e<i>.import.json`` an import failure or missing function, ``e<i>.c<j>.json`` case j's record (returned, raised,
+skipped) and ``e<i>.c<j>.o<k>.npy`` its output arrays. The parent alone holds the expected values and checks
+every record again: a tampered child can only hand back wrong answers.
 """
 
 import builtins
@@ -25,7 +17,6 @@ import sys
 import traceback
 import types
 from time import perf_counter as _perf_counter
-from time import sleep as _sleep
 
 _MAX_OUTPUT_BYTES = 64 << 20  # a larger result is described (type, shape) but not written
 _MAX_TEXT = 4000
@@ -257,8 +248,6 @@ def _redirect_output(path):
 def _run_exercise(index, item, job, modules, numpy, torch):
     results, submission_dir = job["results"], job["submission_dir"]
     stem = os.path.join(results, f"e{index}")
-    while not os.path.exists(os.path.join(job["inputs"], f"ready-{index}")):  # the parent is still writing inputs
-        _sleep(0.002)
     _redirect_output(stem + ".out")
     _touch(stem + ".start")
     module_name = item["module"]

@@ -25,7 +25,7 @@ class Child:
     """One fresh interpreter, waiting on stdin for its single job; its temporary folder goes with it."""
 
     proc: subprocess.Popen
-    workdir: Path  # cwd/ (the student's working directory), tmp/, ready/, results-<random>/
+    workdir: Path  # cwd/ (the student's working directory), tmp/, results-<random>/
     token: str
     torch: bool
     memory_limit: int
@@ -35,7 +35,7 @@ class Child:
     def spawn(cls, *, torch: bool, memory_limit: int, preload: tuple[str, ...] = ()) -> Child:
         """Start a child; it imports numpy (torch if asked, and the ``preload`` modules), then waits for its job."""
         workdir = Path(tempfile.mkdtemp(prefix="grader-"))
-        for name in ("cwd", "tmp", "ready"):
+        for name in ("cwd", "tmp"):
             (workdir / name).mkdir()
         token = secrets.token_hex(16)
         env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(workdir / "cwd"), "TMPDIR": str(workdir / "tmp"),

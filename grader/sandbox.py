@@ -110,15 +110,11 @@ def run_tasks(tasks: Sequence[Task], *, submission_dir: Path, time_limit: float,
 def _run_child(tasks: list[Task], child: Child, *, submission_dir: Path, time_limit: float) -> list[TaskOutcome | None]:
     """``tasks`` in ``child``; None for each task it did not reach (to run in the next child)."""
     results = child.workdir / f"results-{secrets.token_hex(12)}"
-    ready = child.workdir / "ready"
     try:
-        job = {"results": str(results), "inputs": str(ready), "submission_dir": os.path.realpath(submission_dir),
+        job = {"results": str(results), "submission_dir": os.path.realpath(submission_dir),
                "package": _package_name(submission_dir), "forbidden": _forbidden_dirs(submission_dir),
-               "exercises": []}
-        job["exercises"] = [_job_item(task) for task in tasks]  # inputs written before the child may read them
+               "exercises": [_job_item(task) for task in tasks]}  # every input is on disk before the child reads
         if child.send(json.dumps(job).encode()):
-            for index in range(len(tasks)):
-                (ready / f"ready-{index}").touch()
             stopped_at, reason = _watch(child, results, len(tasks), time_limit)
         else:
             stopped_at, reason = 0, "the grading process ended before it received its work"
