@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.inputs import encode_case
-from grader.outcomes import CaseOutcome, TaskOutcome, collect
+from grader.outcomes import CaseOutcome, TaskOutcome, collect, read_text
 from grader.processes import Child, take_child
 
 __all__ = ["Task", "CaseOutcome", "TaskOutcome", "run_tasks", "DEFAULT_TIME_LIMIT", "DEFAULT_MEMORY_LIMIT"]
@@ -119,6 +119,9 @@ def _run_child(tasks: list[Task], child: Child, *, submission_dir: Path, time_li
         else:
             stopped_at, reason = 0, "the grading process ended before it received its work"
         child.kill()  # always: also what the submission left running after a normal finish
+        if stopped_at == 0 and not (results / "e0.start").exists():  # the child failed before any student code
+            said = read_text(child.workdir / "startup.out", 2000).strip().splitlines()
+            reason += f" ({said[-1]})" if said else ""
         return collect(tasks, results, stopped_at, reason)
     finally:
         child.discard()
