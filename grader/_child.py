@@ -59,12 +59,12 @@ def _limit_resources(memory_bytes):
 
 def _isolate_imports(submission_dir, package):
     """Only the standard library, installed packages and the submission itself are importable."""
-    def exposes_blocked(entry):
-        return any(os.path.exists(os.path.join(entry, name)) or os.path.exists(os.path.join(entry, name + ".py"))
-                   for name in _BLOCKED)
+    def project_root(entry):  # a source checkout on the path (not a site-packages, which holds numpy)
+        return (any(os.path.isdir(os.path.join(entry, name)) for name in _BLOCKED)
+                and not os.path.isdir(os.path.join(entry, "numpy")))
 
     sys.path[:] = [submission_dir] + [entry for entry in sys.path
-                                      if not entry.startswith("__editable__") and not exposes_blocked(entry)]
+                                      if not entry.startswith("__editable__") and not project_root(entry)]
     sys.path_hooks[:] = [hook for hook in sys.path_hooks if "__editable__" not in getattr(hook, "__module__", "")]
     sys.path_importer_cache.clear()
     sys.meta_path[:] = [finder for finder in sys.meta_path
@@ -297,6 +297,9 @@ def _run_exercise(index, item, job, modules, numpy, torch):
 def main():
     memory_bytes = int(sys.argv[1])
     _limit_resources(memory_bytes)
+    for argument in sys.argv:  # where the grader found numpy, scipy and torch (a user site is off under -I)
+        if argument.startswith("--path=") and argument[7:] not in sys.path:
+            sys.path.append(argument[7:])
     import numpy
 
     torch = None

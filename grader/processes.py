@@ -45,7 +45,7 @@ class Child:
         if sys.platform == "win32":
             env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")
         command = [sys.executable, "-I", "-B", "-u", str(CHILD_SCRIPT), str(memory_limit)] + (["--torch"] if torch else [])
-        command += [f"--preload={name}" for name in preload]
+        command += [f"--preload={name}" for name in preload] + [f"--path={folder}" for folder in _library_paths()]
         with open(workdir / "startup.out", "wb") as startup_output:  # only the child's own start-up errors land here
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=startup_output, stderr=subprocess.STDOUT,
                                     cwd=workdir / "cwd", env=env, close_fds=True,
@@ -76,6 +76,23 @@ class Child:
             pass
         if self.workdir.exists():
             shutil.rmtree(self.workdir, onerror=_make_writable_and_retry)
+
+
+def _library_paths() -> list[str]:
+    """The folders this interpreter imports numpy, scipy and torch from, for the child to find them too."""
+    import importlib.util
+
+    folders = []
+    for name in ("numpy", "scipy", "torch"):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.submodule_search_locations:
+            folder = os.path.dirname(os.path.realpath(list(spec.submodule_search_locations)[0]))
+            if folder not in folders:
+                folders.append(folder)
+    return folders
 
 
 def _make_writable_and_retry(function, path, _info):
