@@ -68,3 +68,44 @@ def assert_clean(app) -> None:
     """No exception element and no error box anywhere."""
     assert not app.exception, [element.value for element in app.exception]
     assert not app.error, texts(app.error)
+
+
+def write_image_folder(root: Path, classes: dict[str, int], *, seed: int = 0) -> Path:
+    """A folder of class sub-folders of small PNGs: per class a shape (stripes, a disc, ...) in tints from red to
+    blue, so that both class and colour structure exist. ``classes`` maps class names to image counts."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:64, 0:64] / 64.0
+    for label, (name, count) in enumerate(classes.items()):
+        folder = root / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for index in range(count):
+            if label % 2 == 0:
+                pattern = (np.sin(2 * np.pi * rng.uniform(4, 7) * x + rng.uniform(0, 6)) + 1) / 2
+            else:
+                centre = rng.uniform(0.3, 0.7, size=2)
+                pattern = (np.hypot(x - centre[0], y - centre[1]) < rng.uniform(0.2, 0.35)).astype(float)
+            redness = index / max(count - 1, 1)
+            tint = np.array([0.2 + 0.8 * redness, 0.4, 1.0 - 0.8 * redness])
+            pixels = np.clip(0.1 + 0.85 * pattern[..., None] * tint + rng.normal(0, 0.02, (64, 64, 3)), 0, 1)
+            Image.fromarray((pixels * 255).astype(np.uint8)).save(folder / f"{name}_{index:02d}.png")
+    return root
+
+
+def write_weights_file(path: Path, seed: int = 1) -> Path:
+    """An AlexNet state dict that is neither pretrained nor the random stand-in, stored in a few hundred KB:
+    each weight tensor is a strided view of a short random vector (w[i, j, ...] = v[i + j + ...])."""
+    import torch
+    from torchvision.models import alexnet
+
+    generator = torch.Generator().manual_seed(seed)
+    state = {}
+    for name, tensor in alexnet(weights=None).state_dict().items():
+        fan_in = tensor[0].numel() if tensor.ndim > 1 else 1
+        vector = torch.randn(sum(size - 1 for size in tensor.shape) + 1, generator=generator)
+        scale = fan_in ** -0.5 if tensor.ndim > 1 else 0.1
+        state[name] = (vector * scale).as_strided(tensor.shape, (1,) * tensor.ndim)
+    torch.save(state, path)
+    return path
