@@ -15,8 +15,8 @@ import pandas as pd
 
 __all__ = [
     "CANVAS", "KIND_COLOURS", "similarity_scale", "similarity_matrix_chart", "small_multiples_chart",
-    "layer_matrix_chart", "pitfall_chart", "redness_chart", "variance_chart", "cumulative_chart",
-    "components_chart",
+    "layer_matrix_chart", "layer_matrix_pair_chart", "pitfall_chart", "redness_chart", "variance_chart",
+    "cumulative_chart", "components_chart", "layer_profile_chart", "units_chart",
 ]
 
 CANVAS = {"embedOptions": {"renderer": "canvas"}}
@@ -53,10 +53,12 @@ def _matrix_frame(matrix: np.ndarray) -> pd.DataFrame:
 
 def similarity_matrix_chart(matrix: np.ndarray, image_names: Sequence[str], image_classes: Sequence[str], *,
                             class_edges: Sequence[float] = (), redness_edges: Sequence[float] = (),
-                            size: int = 440, title: str = "", selection_name: str | None = "cell") -> alt.LayerChart:
+                            size: int = 440, title: str = "", selection_name: str | None = "cell",
+                            value_title: str = "r") -> alt.LayerChart:
     """One first-order matrix (n_images × n_images) with class boundaries (solid) and redness boundaries (dashed).
 
-    The tooltip names both images; ``selection_name`` adds a click selection on fields ``row`` and ``col``.
+    The tooltip names both images; ``selection_name`` adds a click selection on fields ``row`` and ``col``;
+    ``value_title`` names the measure in the legend and tooltip.
     """
     n_images = matrix.shape[0]
     frame = _matrix_frame(matrix)
@@ -84,9 +86,9 @@ def similarity_matrix_chart(matrix: np.ndarray, image_names: Sequence[str], imag
         y=alt.Y("y:Q", scale=y_scale, axis=y_axis), y2="y2:Q",
     )
     cells = base.mark_rect().encode(
-        color=_colour_or_grey("r"),
+        color=_colour_or_grey(value_title),
         tooltip=[alt.Tooltip("image (row):N"), alt.Tooltip("image (column):N"), alt.Tooltip("classes:N"),
-                 alt.Tooltip("value:Q", title="r", format=".3f")],
+                 alt.Tooltip("value:Q", title=value_title, format=".3f")],
     )
     if selection_name:
         selection = alt.selection_point(name=selection_name, fields=["row", "col"], on="click", clear="dblclick")
@@ -110,7 +112,7 @@ def similarity_matrix_chart(matrix: np.ndarray, image_names: Sequence[str], imag
 
 
 def small_multiples_chart(matrices: np.ndarray, layer_names: Sequence[str], *, panel: int = 104,
-                          columns: int = 7) -> alt.FacetChart:
+                          columns: int = 7, value_title: str = "r") -> alt.FacetChart:
     """All layers' first-order matrices (n_layers, n, n) as small multiples on the one shared [-1, 1] scale."""
     frames = []
     for name, matrix in zip(layer_names, matrices):
@@ -126,9 +128,10 @@ def small_multiples_chart(matrices: np.ndarray, layer_names: Sequence[str], *, p
         x=alt.X("x:Q", scale=scale, axis=None), x2="x2:Q",
         y=alt.Y("y:Q", scale=alt.Scale(domain=[-0.5, n_images - 0.5], nice=False, zero=False, reverse=True),
                 axis=None), y2="y2:Q",
-        color=_colour_or_grey("r"),
+        color=_colour_or_grey(value_title),
         tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("row:O", title="image (row)"),
-                 alt.Tooltip("col:O", title="image (column)"), alt.Tooltip("value:Q", title="r", format=".3f")],
+                 alt.Tooltip("col:O", title="image (column)"),
+                 alt.Tooltip("value:Q", title=value_title, format=".3f")],
     ).properties(width=panel, height=panel)
     chart = alt.FacetChart(
         data=data, spec=panel_chart,
@@ -176,15 +179,21 @@ def layer_matrix_chart(matrix: np.ndarray, layer_names: Sequence[str], *, step: 
                                   show_values=show_values))
 
 
+def layer_matrix_pair_chart(left: np.ndarray, right: np.ndarray, layer_names: Sequence[str], *, left_title: str,
+                            right_title: str, step: int = 17) -> alt.HConcatChart:
+    """Two (n_layers × n_layers) second-order matrices side by side on the one shared [-1, 1] scale."""
+    charts = [_layer_heatmap(_layer_frame(matrix, layer_names), layer_names, step=step, title=title,
+                             show_values=False, label_size=11)
+              for matrix, title in ((left, left_title), (right, right_title))]
+    return _finish(alt.hconcat(*charts, spacing=30).resolve_scale(color="shared"))
+
+
 def pitfall_chart(correct: np.ndarray, buggy: np.ndarray, layer_names: Sequence[str], *, step: int = 17,
                   correct_title: str = "Correct extraction (outputs copied)",
                   buggy_title: str = "Buggy extraction (in-place ReLU overwrote them)") -> alt.HConcatChart:
     """Two second-order matrices side by side on the shared scale: the correct extraction and the buggy one."""
-    left = _layer_heatmap(_layer_frame(correct, layer_names), layer_names, step=step, title=correct_title,
-                          show_values=False, label_size=11)
-    right = _layer_heatmap(_layer_frame(buggy, layer_names), layer_names, step=step, title=buggy_title,
-                           show_values=False, label_size=11)
-    return _finish(alt.hconcat(left, right, spacing=30).resolve_scale(color="shared"))
+    return layer_matrix_pair_chart(correct, buggy, layer_names, left_title=correct_title, right_title=buggy_title,
+                                   step=step)
 
 
 def redness_chart(redness: np.ndarray, class_names_per_image: Sequence[str], image_names: Sequence[str],
@@ -294,3 +303,60 @@ def components_chart(frame: pd.DataFrame, threshold: float, layer_order: Sequenc
     chart = alt.layer(*layers, labels).properties(width=alt.Step(36), height=height,
                                                title=f"Components needed for {threshold:.0%} of the variance, by layer")
     return _finish(chart)
+
+
+SERIES_COLOURS = ("#d62728", "#1f77b4", "#7f7f7f")  # first series red, second blue, a third grey
+
+
+def layer_profile_chart(frame: pd.DataFrame, layer_order: Sequence[str], *, y_title: str, title: str = "",
+                        series_title: str = "", series_order: Sequence[str] | None = None, height: int = 240,
+                        zero_rule: bool = False) -> alt.LayerChart:
+    """One number per layer, for one or more series (e.g. two networks), as lines with points in network order.
+
+    ``frame`` columns: layer, series, value. NaN values leave a gap.
+    """
+    series = list(series_order or dict.fromkeys(frame["series"]))
+    base = alt.Chart(frame).encode(
+        x=alt.X("layer:N", sort=list(layer_order), title=None,
+                axis=alt.Axis(labelAngle=-45, labelFontSize=12, labelOverlap=False)),
+        y=alt.Y("value:Q", title=y_title),
+        color=alt.Color("series:N", title=series_title or None, sort=series,
+                        scale=alt.Scale(domain=series, range=list(SERIES_COLOURS[:len(series)])),
+                        legend=alt.Legend(orient="top", labelLimit=400)),
+        tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("series:N", title=series_title or "series"),
+                 alt.Tooltip("value:Q", title=y_title, format=".3f")],
+    )
+    layers = [base.mark_line(strokeWidth=2), base.mark_point(filled=True, size=45)]
+    if zero_rule:
+        layers.insert(0, alt.Chart(pd.DataFrame({"value": [0.0]})).mark_rule(color="#888", strokeDash=[3, 3])
+                      .encode(y="value:Q"))
+    chart = alt.layer(*layers).properties(width=alt.Step(34), height=height)
+    return _finish(chart.properties(title=title) if title else chart)
+
+
+def units_chart(frame: pd.DataFrame, selected: str, threshold: float, *, width: int = 330,
+                height: int = 260) -> alt.HConcatChart:
+    """Both dimensionality estimates against the number of units used (log scale): one line per layer, the
+    selected layer in red, the others in grey.
+
+    ``frame`` columns: layer, n_units, components_needed, participation_ratio.
+    """
+    counts = sorted(set(int(count) for count in frame["n_units"]))
+    panels = []
+    for field, title in (("components_needed", f"components for {threshold:.0%} of the variance"),
+                         ("participation_ratio", "participation ratio")):
+        base = alt.Chart(frame).encode(
+            x=alt.X("n_units:Q", title="units drawn from the layer (log scale)",
+                    scale=alt.Scale(type="log", nice=False, domain=[min(counts), max(counts)]),
+                    axis=alt.Axis(values=counts, format=",")),
+            y=alt.Y(f"{field}:Q", title=title, scale=alt.Scale(zero=True)),
+            detail="layer:N",
+            tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("n_units:Q", title="units", format=","),
+                     alt.Tooltip(f"{field}:Q", title=title, format=".3~f")],
+        )
+        others = base.transform_filter(alt.datum.layer != selected).mark_line(
+            color="#bdbdbd", strokeWidth=1, opacity=0.7, point=alt.OverlayMarkDef(size=12, color="#bdbdbd"))
+        chosen = base.transform_filter(alt.datum.layer == selected).mark_line(
+            color="#d62728", strokeWidth=2.5, point=alt.OverlayMarkDef(size=40, color="#d62728"))
+        panels.append(alt.layer(others, chosen).properties(width=width, height=height, title=title))
+    return _finish(alt.hconcat(*panels, spacing=40).properties(title=f"{selected} in red, the other layers in grey"))

@@ -16,7 +16,8 @@ import streamlit as st
 from lesson import analysis
 
 __all__ = ["Choice", "chart", "first_order_stack", "second_order_matrix", "pitfall_second_order", "pca_spectra",
-           "redness_values", "rsa_positions", "class_montages", "rsa_montage"]
+           "redness_values", "rsa_positions", "class_montages", "rsa_montage", "reference", "EUCLIDEAN",
+           "units_study"]
 
 
 @dataclass(frozen=True)
@@ -85,13 +86,30 @@ def _reference(bank):
     return results
 
 
+def reference(bank):
+    """The reference analyses of any bank (e.g. the untrained network's, for a comparison), computed once."""
+    return _reference(bank)
+
+
 @st.cache_data(show_spinner=False, max_entries=21 * 6)
 def _first_order_layer(bank_key: str, layer_path: str, source_id: str, _bank, _function) -> np.ndarray:
     return analysis.first_order(_bank.rsa_activations(layer_path), _function)
 
 
+def _euclidean(activations) -> np.ndarray:
+    from lesson.extensions import similarity_matrix
+
+    return similarity_matrix(activations, "euclidean")
+
+
+EUCLIDEAN = Choice(_euclidean, "extension:euclidean", "the negated Euclidean distance", False)
+
+
 def first_order_stack(bank, choice: Choice) -> np.ndarray:
-    """(n_layers, n_rsa, n_rsa) first-order matrices of every layer, with the chosen get_similarity_matrix."""
+    """(n_layers, n_rsa, n_rsa) first-order matrices of every layer, with the chosen get_similarity_matrix
+    (or ``EUCLIDEAN``: the extension's rescaled negated Euclidean distance)."""
+    if choice is EUCLIDEAN:
+        return np.stack(_per_layer(_first_order_layer, bank, choice, "Computing the first-order matrices", "first"))
     if not choice.is_student:
         return _reference(bank).first_order
     return np.stack(_per_layer(_first_order_layer, bank, choice, "Computing the first-order matrices", "first"))
@@ -187,3 +205,37 @@ def rsa_montage(bank, positions: np.ndarray, thumb: int = 96) -> list[np.ndarray
     """One picture per class row of the RSA order: its reddest images, a gap, then its least red."""
     n_extreme = int(bank.provenance.get("n_extreme", 5))
     return _rsa_montage(bank.key, ",".join(map(str, positions)), bank, positions, n_extreme, thumb)
+
+
+@st.cache_data(show_spinner=False, max_entries=21 * 4)
+def _unit_spectra(bank_key: str, layer_path: str, _bank) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    from lesson.extensions import UNIT_COUNTS, spectra_by_units
+
+    stored = int(_bank.provenance.get("stored_units", _bank.provenance["pca_units"]))
+    return spectra_by_units(_bank.pca_activations(layer_path, n_units=stored), UNIT_COUNTS)
+
+
+def units_study(bank, threshold: float) -> list[dict]:
+    """Per layer and number of units (100, 300, 1000, 3000 where stored): both dimensionality estimates.
+
+    Rows: layer (display name), n_units, components_needed (for ``threshold``), participation_ratio. The spectra
+    are cached per (bank, layer); only the cheap counting depends on the threshold.
+    """
+    from lesson.extensions import layer_dimensionality
+
+    keys = [("units", bank.key, path) for path in bank.layer_paths]
+    done = _done_keys()
+    bar = None if all(key in done for key in keys) else st.progress(0.0, text="PCA on 100 to 3,000 units per layer …")
+    rows = []
+    try:
+        for index, (path, name) in enumerate(zip(bank.layer_paths, bank.layer_names)):
+            if bar is not None:
+                bar.progress(index / len(keys), text=f"PCA on 100 to 3,000 units: {name} ({index + 1}/{len(keys)})")
+            for n_units, variance, cumulative in _unit_spectra(bank.key, path, bank):
+                rows.append({"layer": name, "n_units": n_units,
+                             **layer_dimensionality(variance, cumulative, threshold)})
+            done.add(keys[index])
+    finally:
+        if bar is not None:
+            bar.empty()
+    return rows
