@@ -81,7 +81,8 @@ def run_check(ctx: Context, names: list[str] | None) -> str | None:
     wanted = [exercise for exercise in EXERCISES if names is None or exercise.name in names]
     digests = {exercise.name: file_digest(exercise_file(ctx, exercise)) for exercise in wanted}  # before grading
     try:
-        report = grader.grade(Path(ctx.settings.exercises_dir), exercises=names, bank=ctx.bank, settings=ctx.settings)
+        report = grader.grade(Path(ctx.settings.exercises_dir), exercises=names, bank=ctx.grading_bank,
+                             settings=ctx.grading_settings)  # the lesson's images, also when own ones are shown
     except Exception as error:  # noqa: BLE001 (the grader failing is reported, never shown as a traceback)
         _log.exception("grading failed")
         return (f"The grader could not run: {type(error).__name__}: {error}. Try again; if it keeps failing, run "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,22 +14,39 @@ import streamlit as st
 
 from lesson.config import PROJECT_ROOT, Settings
 
-__all__ = ["Context", "context", "load_context", "guard", "provenance_panel", "reflection_boxes", "banner",
-           "shown_path", "page_header", "is_demo"]
+__all__ = ["Context", "context", "load_context", "load_bank", "guard", "provenance_panel", "reflection_boxes",
+           "banner", "shown_path", "page_header", "is_demo", "OWN_IMAGES_KEY", "use_lesson_images",
+           "images_description"]
 
 _log = logging.getLogger("lesson.app")
+OWN_IMAGES_KEY = "lesson_own_images"  # session state: the folder of the student's own images, while shown
 
 
 @dataclass(frozen=True)
 class Context:
-    """Everything a page needs: the settings, the activation bank and the notices about stand-ins."""
+    """Everything a page needs: the settings, the activation bank and the notices about stand-ins.
+
+    With the student's own images (``own_images``: their folder), ``settings`` and ``bank`` are those of the
+    own images; ``lesson_settings`` and ``lesson_bank`` stay the lesson's, on which the grader always checks.
+    """
 
     settings: Settings
     bank: object  # lesson.bank.ActivationBank
     notices: tuple[str, ...]
+    lesson_settings: Settings | None = None
+    lesson_bank: object | None = None
+    own_images: str | None = None
+
+    @property
+    def grading_settings(self) -> Settings:
+        return self.lesson_settings or self.settings
+
+    @property
+    def grading_bank(self):
+        return self.lesson_bank or self.bank
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _bank_slot(settings_key: str) -> dict:
     """A process-wide slot per settings: filled once with the bank, outside any cached function (see NOTES)."""
     return {"lock": threading.Lock()}
@@ -48,10 +66,11 @@ def _what_to_do(error: BaseException) -> str:
             "the data once in a terminal with `python -m lesson prepare`.")
 
 
-def _build(settings: Settings) -> tuple[object, tuple[str, ...]]:
+def _build(settings: Settings, title: str) -> tuple[object, tuple[str, ...]]:
     from lesson.sources import prepare_bank
 
-    box = st.status("Preparing the lesson data (only the first time) …", expanded=True)
+    started = time.perf_counter()
+    box = st.status(title, expanded=True)
     bar = box.progress(0.0, text="Looking for the images and the network weights …")
 
     def on_progress(message: str, fraction: float) -> None:
@@ -64,41 +83,81 @@ def _build(settings: Settings) -> tuple[object, tuple[str, ...]]:
         else:
             bar.progress(0.0, text=f"Downloading: {megabytes:.1f} MB")
 
-    bank, sources = prepare_bank(settings, progress=on_progress, download_progress=on_download)
-    box.update(label="Lesson data ready", state="complete", expanded=False)
+    try:
+        bank, sources = prepare_bank(settings, progress=on_progress, download_progress=on_download)
+    except BaseException:
+        box.update(label=f"{title.rstrip(' …')}: failed", state="error", expanded=False)
+        raise
+    box.update(label="Data ready", state="complete", expanded=False)
+    _log.info("prepared bank %s (%s, %s) in %.1f s", bank.key, settings.weights, settings.images,
+              time.perf_counter() - started)
     return bank, tuple(sources.notices)
 
 
-def load_context() -> Context:
-    """The settings and the bank (loaded once per process); on failure a clear message and ``st.stop()``."""
-    settings = Settings.from_env()
+def load_bank(settings: Settings, *, title: str = "Preparing the lesson data (only the first time) …"):
+    """``(bank, notices)`` for these settings, loaded once per process (a progress box while it is built).
+
+    Raises what ``lesson.sources.prepare_bank`` raises; the caller turns it into a message.
+    """
     slot = _bank_slot(repr(settings))
     if "bank" not in slot:
         placeholder = st.empty()
-        with placeholder.container():
-            with slot["lock"]:  # a second window waits for the first one's build instead of starting another
-                if "bank" not in slot:
-                    try:
-                        bank, notices = _build(settings)
-                    except Exception as error:  # noqa: BLE001 (every failure becomes a message, never a traceback)
-                        from lesson.sources import SourceUnavailable
-
-                        if isinstance(error, SourceUnavailable):  # expected, and explained on the page
-                            _log.warning("lesson data unavailable: %s", error)
-                        else:
-                            _log.exception("could not prepare the activation bank")
-
-                        title = ("The data you asked for is not available" if isinstance(error, SourceUnavailable)
-                                 else "The lesson data could not be prepared")
-                        st.error(f"**{title}.** {_what_to_do(error)}")
-                        st.button("Try again", type="primary")
-                        st.stop()
-                    _read_only(bank)
-                    slot["bank"], slot["notices"] = bank, notices
-        placeholder.empty()
+        try:
+            with placeholder.container():
+                with slot["lock"]:  # a second window waits for the first one's build instead of starting another
+                    if "bank" not in slot:
+                        bank, notices = _build(settings, title)
+                        _read_only(bank)
+                        slot["bank"], slot["notices"] = bank, notices
+        finally:
+            placeholder.empty()
     bank = slot["bank"]
-    notices = slot["notices"] or tuple(bank.provenance.get("notices", ()))
-    return Context(settings, bank, tuple(notices))
+    return bank, tuple(slot["notices"] or bank.provenance.get("notices", ()))
+
+
+def _log_failure(error: BaseException, what: str) -> bool:
+    """Log a failed bank preparation; True when it is an expected, explained one (data unavailable)."""
+    from lesson.images import ImageSourceError
+    from lesson.sources import SourceUnavailable
+
+    expected = isinstance(error, (SourceUnavailable, ImageSourceError))
+    if expected:
+        _log.warning("%s unavailable: %s", what, error)
+    else:
+        _log.exception("could not prepare %s", what)
+    return expected
+
+
+def load_context() -> Context:
+    """The settings and the bank (loaded once per process); on failure a clear message and ``st.stop()``.
+
+    With the student's own images chosen in this session, their bank (built once, with progress); if that
+    fails, a message, and the lesson's images again.
+    """
+    settings = Settings.from_env()
+    try:
+        bank, notices = load_bank(settings)
+    except Exception as error:  # noqa: BLE001 (every failure becomes a message, never a traceback)
+        expected = _log_failure(error, "the lesson data")
+        title = "The data you asked for is not available" if expected else "The lesson data could not be prepared"
+        st.error(f"**{title}.** {_what_to_do(error)}")
+        st.button("Try again", type="primary")
+        st.stop()
+    folder = st.session_state.get(OWN_IMAGES_KEY)
+    if folder:
+        own_settings = settings.with_(images=folder)
+        try:
+            own_bank, own_notices = load_bank(own_settings, title="Preparing your images (only the first time) …")
+        except Exception as error:  # noqa: BLE001
+            expected = _log_failure(error, "the student's images")
+            st.session_state.pop(OWN_IMAGES_KEY, None)
+            reason = str(error) if expected else f"{type(error).__name__}: {error}"
+            st.error(f"**Your images at `{folder}` could not be used:** {reason}\n\nThe lesson's images are shown "
+                     "again.", icon="🖼️")
+        else:
+            return Context(own_settings, own_bank, own_notices, lesson_settings=settings, lesson_bank=bank,
+                           own_images=folder)
+    return Context(settings, bank, notices)
 
 
 def context() -> Context:
@@ -107,7 +166,8 @@ def context() -> Context:
 
 
 def is_demo(ctx: Context) -> bool:
-    return not (ctx.bank.is_pretrained and ctx.bank.is_lesson_images)
+    """Stand-in data: untrained weights, or images that are neither the lesson's nor chosen by the student here."""
+    return not ctx.bank.is_pretrained or not (ctx.bank.is_lesson_images or ctx.own_images)
 
 
 def _demo_summary(ctx: Context) -> str:
@@ -115,14 +175,35 @@ def _demo_summary(ctx: Context) -> str:
     parts = []
     if not ctx.bank.is_pretrained:
         parts.append(f"the network is **{provenance['weights']['description']}**, not the pretrained AlexNet")
-    if not ctx.bank.is_lesson_images:
+    if not (ctx.bank.is_lesson_images or ctx.own_images):
         parts.append(f"the images are **{provenance['images']['description']}**, not the lesson's Imagenette photos")
     return ("Demo mode: " + " and ".join(parts) + ". Everything works, but the figures will not show what the "
             "lesson describes. To get the real data, see below.")
 
 
+def images_description(ctx: Context) -> str:
+    """Which images are shown, for people. For the student's own folder it names the folder chosen in this
+    session: a bank is keyed by image content, so its stored description may name another copy of them."""
+    images = ctx.bank.provenance["images"]
+    if ctx.own_images:
+        return (f"your images from `{ctx.own_images}` ({len(images['class_names'])} classes, "
+                f"{images['n_images']} images)")
+    return images["description"]
+
+
+def use_lesson_images() -> None:
+    """Back to the lesson's images (a button callback: runs before the rerun that follows the click)."""
+    st.session_state.pop(OWN_IMAGES_KEY, None)
+
+
 def banner(ctx: Context) -> None:
-    """A visible warning at the top of every page when the weights or the images are stand-ins."""
+    """At the top of every page: which images are shown when they are the student's own, and a visible warning
+    when the weights or the images are stand-ins."""
+    if ctx.own_images:
+        text, button = st.columns([3, 1], vertical_alignment="center")
+        text.info(f"**Your own images:** every page now shows {images_description(ctx)}, not the lesson's images. "
+                  "The exercises' **Check** still tests your code on the lesson's images.", icon="🖼️")
+        button.button("Back to the lesson's images", key="own_images_back_banner", on_click=use_lesson_images)
     if not is_demo(ctx):
         return
     st.warning(_demo_summary(ctx), icon="⚠️")
@@ -169,13 +250,16 @@ def provenance_panel(ctx: Context) -> None:
     with st.expander("Data provenance", expanded=False):
         st.markdown(f"**Weights:** {weights['description']}  \n"
                     f"`{weights['id']}` · sha256 `{weights['sha256'][:12]}…`")
-        st.markdown(f"**Images:** {images['description']}  \n{images['n_images']} images; classes: "
+        st.markdown(f"**Images:** {images_description(ctx)}  \n{images['n_images']} images; classes: "
                     f"{', '.join(images['class_names'])}")
         st.markdown(f"**Activation bank:** `{ctx.bank.key}`  \n{len(ctx.bank.layer_paths)} layers; PCA on "
                     f"{provenance['pca_units']} units per layer")
+    if ctx.own_images:
+        st.info("Showing your own images; the exercises are still checked on the lesson's.", icon="🖼️")
     if is_demo(ctx):
         missing = [text for flag, text in ((ctx.bank.is_pretrained, "untrained weights"),
-                                           (ctx.bank.is_lesson_images, "stand-in images")) if not flag]
+                                           (ctx.bank.is_lesson_images or ctx.own_images, "stand-in images"))
+                   if not flag]
         st.warning(f"Demo data: {' and '.join(missing)}. See the banner on each page.", icon="⚠️")
 
 
