@@ -41,7 +41,7 @@ with ui.guard("the lesson map"):
     st.subheader("The lesson")
     answers = answered(load_answers(ctx.settings.reflections_path))
     sections = [
-        ("1", "Network and images", "AlexNet's 21 layers, the 160 images, and how red each one is."),
+        ("1", "Network and images", f"AlexNet's 21 layers, the {len(bank.labels)} images, and how red each one is."),
         ("2", "First-order similarity", "For each layer: how alike are its responses to every pair of images?"),
         ("3", "Second-order similarity", "Which layers arrange the images in the same way?"),
         ("4", "PCA and dimensionality", "How many dimensions does each layer's representation need?"),
@@ -59,6 +59,10 @@ with ui.guard("the lesson map"):
     st.caption(f"{n_passed} of {len(EXERCISES)} exercises pass in this session · "
                f"{sum(answers.values())} of {len(QUESTIONS)} reflections answered. "
                "Exercises count as passed once you press Check (or *Check all exercises* in the sidebar).")
+    st.markdown("Sections 1 to 4 also hold optional boxes marked **🧪 Beyond the lesson**: your own images "
+                "(Section 1), Euclidean distance instead of correlation (Section 2), an untrained AlexNet beside "
+                "the trained one (Sections 2 to 4) and a second measure of dimensionality (Section 4). They are "
+                "not graded.")
 
 with ui.guard("the data provenance"):
     st.subheader("Where the data comes from")
@@ -68,7 +72,7 @@ with ui.guard("the data provenance"):
     with left:
         st.markdown(f"**Network weights:** {weights['description']}  \n"
                     f"id `{weights['id']}`, sha256 `{weights['sha256'][:16]}…`")
-        st.markdown(f"**Images:** {images['description']}  \n"
+        st.markdown(f"**Images:** {ui.images_description(ctx)}  \n"
                     f"{images['n_images']} images in {len(images['class_names'])} classes "
                     f"({', '.join(images['class_names'])}), manifest sha256 `{images['manifest_sha256'][:16]}…`")
         st.markdown(f"**Preprocessing:** {provenance['preprocessing']}")

@@ -1,11 +1,11 @@
-"""Section 1: AlexNet's layers, the images one row per class, redness and the 40 images of the RSA order."""
+"""Section 1: AlexNet's layers, the images one row per class (or the student's own), redness and the RSA order."""
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lesson import charts, checks, derived, ui
+from lesson import beyond, charts, checks, derived, ui
 from lesson.student import EXERCISES_BY_NAME
 
 ctx = ui.context()
@@ -52,7 +52,7 @@ with ui.guard("the layer table"):
 
 with ui.guard("the images"):
     st.subheader("The images, one row per class")
-    description = bank.provenance["images"]["description"]
+    description = ui.images_description(ctx)
     st.markdown(f"Source: {description}. Each picture was resized and centre-cropped to "
                 "224 × 224 pixels, exactly as the network sees it (shown here in its real colours, before the "
                 "network's normalisation).")
@@ -62,14 +62,18 @@ with ui.guard("the images"):
                        unsafe_allow_html=True)
         strip.image(picture, width="stretch", alt=f"All {name} images, as the network sees them")
 
+with ui.guard("the choice of your own images"):
+    beyond.own_images_section(ctx)
+
 st.divider()
 st.subheader("Colour as a simple, low-level feature: redness")
+n_extreme = int(bank.provenance.get("n_extreme", 5))
 st.markdown(
     "Before asking what the network cares about, define something it *might* care about. The **redness** of an "
     "image is the mean of its red channel minus the average of the mean green and mean blue channels, measured "
     "on the colours a person sees (values in [0, 1]). For the similarity analysis in Section 2 we keep, within "
-    "each class, the 5 reddest and the 5 least red images: 40 images whose order makes it easy to see whether a "
-    "layer groups images by **colour** or by **class**."
+    f"each class, the {n_extreme} reddest and the {n_extreme} least red images: {len(bank.rsa_indices)} images "
+    "whose order makes it easy to see whether a layer groups images by **colour** or by **class**."
 )
 for exercise_name in ("redness", "pick_redness_extrema"):
     with ui.guard(f"the {exercise_name} exercise"):
@@ -81,7 +85,6 @@ with ui.guard("the redness of every image"):
         ctx, [EXERCISES_BY_NAME["redness"], EXERCISES_BY_NAME["pick_redness_extrema"]], key="section1")
     values = derived.redness_values(bank, redness_choice)
     positions = derived.rsa_positions(bank, redness_choice, pick_choice)
-    n_extreme = int(bank.provenance.get("n_extreme", 5))
     role = np.full(len(values), "not picked", dtype=object)
     for block_start in range(0, len(positions), 2 * n_extreme):
         role[positions[block_start:block_start + n_extreme]] = "reddest"
@@ -92,7 +95,7 @@ with ui.guard("the redness of every image"):
     st.caption("Each dot is one image (hover for its name). Only the first "
                f"{bank.provenance.get('per_class', 40)} images of each class are candidates.")
 
-    st.markdown("##### The 40 images in the order of the similarity analysis")
+    st.markdown(f"##### The {len(positions)} images in the order of the similarity analysis")
     st.markdown(f"Row by row, one class each: its {n_extreme} reddest images (reddest first), a gap, then its "
                 f"{n_extreme} least red (least red first). Section 2's matrices list the images in this order.")
     _, reddest_head, least_head = st.columns([1, 4.5, 4.5])

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lesson import analysis, charts, checks, derived, ui
+from lesson import analysis, beyond, charts, checks, derived, extensions, ui
 from lesson.layers import LAYERS
 from lesson.student import EXERCISES_BY_NAME
 
@@ -78,6 +78,30 @@ with ui.guard("the pitfall comparison"):
                  column_config={"correct extraction": st.column_config.NumberColumn(format="%.4f"),
                                 "buggy extraction": st.column_config.NumberColumn(format="%.4f")})
     st.caption("Second-order ρ between each ReLU or dropout layer and the layer just before it.")
+
+with ui.guard("the untrained network"), beyond.section("learned vs untrained"):
+    comparison = beyond.untrained_comparison(ctx, "section3")
+    if comparison is not None:
+        pair_key = f"{bank.key}|{comparison.untrained_bank.key}"
+        current, untrained = comparison.current, comparison.untrained
+        st.altair_chart(derived.chart("second-order comparison", pair_key, lambda: charts.layer_matrix_pair_chart(
+            current.second_order, untrained.second_order, bank.layer_names,
+            left_title=f"{comparison.current_label} AlexNet", right_title=f"{comparison.untrained_label} AlexNet",
+            step=15)),
+            width="content")
+        agreement = extensions.layer_agreement(current.first_order, untrained.first_order)
+        means = {label: extensions.mean_lower_triangle(results.second_order)
+                 for label, results in zip(comparison.labels, (current, untrained))}
+        st.markdown(beyond.second_order_summary(means, agreement, bank.layer_names))
+        frame = pd.DataFrame({"layer": bank.layer_names, "series": f"{comparison.current_label} vs untrained",
+                              "value": agreement})
+        st.altair_chart(derived.chart("network agreement", pair_key, lambda: charts.layer_profile_chart(
+            frame, bank.layer_names, y_title="Spearman ρ", zero_rule=True,
+            title="The same layer in both networks: how alike are its similarity matrices?")), width="content")
+        st.caption("Both with the reference solutions. The line compares each layer's first-order matrix in the "
+                   "two networks, exactly as the second-order matrix compares two layers of one network.")
+        beyond.prompt("Which structure is learned, and which comes from the architecture and the pixels alone? "
+                      "Look at the layers where the untrained network already agrees with the trained one.")
 
 st.divider()
 with ui.guard("the reflections"):

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lesson import analysis, charts, checks, derived, ui
+from lesson import analysis, beyond, charts, checks, derived, extensions, ui
 from lesson.student import EXERCISES_BY_NAME
 
 ctx = ui.context()
@@ -87,6 +87,53 @@ with ui.guard("the components needed across layers"):
         "components", f"{bank.key}|{pca_choice.source_id}|{count_choice.source_id}|{threshold}|{layer_name}",
         lambda: charts.components_chart(counts, threshold, bank.layer_names, highlight=layer_name)), width="content")
     st.caption("Move the slider above to change the fraction of variance; the layer selected above is outlined.")
+
+with ui.guard("the second measure of dimensionality"), beyond.section("a second measure, and why subsample"):
+    st.markdown("The **participation ratio** (Σλ)² / Σλ², over the variances λ of all components, counts "
+                "dimensions without a threshold: d for variance spread evenly over d components, 1 when one "
+                "component holds it all. Below it stands beside the component count of the slider above.")
+    ratios = [extensions.participation_ratio(variance) for variance, _ in spectra]
+    estimates = pd.DataFrame(
+        [{"layer": name, "series": f"components for {threshold:.0%}", "value": float(count)}
+         for name, count in zip(bank.layer_names, needed)]
+        + [{"layer": name, "series": "participation ratio", "value": ratio}
+           for name, ratio in zip(bank.layer_names, ratios)])
+    st.altair_chart(derived.chart(
+        "two estimates", f"{version}|{count_choice.source_id}|{threshold}", lambda: charts.layer_profile_chart(
+            estimates, bank.layer_names, y_title="dimensions", title="Two estimates of dimensionality, by layer")),
+        width="content")
+    stored = int(bank.provenance.get("stored_units", pca_units))
+    st.markdown(f"**Why subsample?** A layer's dimensionality estimate depends on how many units it is measured "
+                f"with. The bank keeps a random draw of up to {stored:,} units per layer, nested (the first 100 are "
+                "part of the first 300, and so on), so the same layer can be measured with 100, 300, 1,000 and "
+                "3,000 units (fewer where the layer has fewer units).")
+    study = pd.DataFrame(derived.units_study(bank, threshold))
+    st.altair_chart(derived.chart("units study", f"{bank.key}|{threshold}|{layer_name}",
+                                  lambda: charts.units_chart(study, layer_name, threshold)), width="content")
+    st.caption(f"Reference PCA on the first 100, 300, 1,000 and 3,000 units of each layer's draw ({layer_name}, "
+               "picked above, in red). The lesson's plots use the first 1,000.")
+    beyond.prompt("If every layer were measured with all of its units, which layers would look more "
+                  "high-dimensional only because they have more units?")
+
+with ui.guard("the untrained network"), beyond.section("learned vs untrained"):
+    comparison = beyond.untrained_comparison(ctx, "section4")
+    if comparison is not None:
+        estimates_by = {label: extensions.dimensionality_by_layer(results.variance_explained,
+                                                                  results.cumulative_variance_explained, threshold)
+                        for label, results in zip(comparison.labels, (comparison.current, comparison.untrained))}
+        needed_by = {label: values["components_needed"] for label, values in estimates_by.items()}
+        ratios_by = {label: values["participation_ratio"] for label, values in estimates_by.items()}
+        st.markdown(beyond.dimensionality_summary(needed_by, ratios_by, bank.layer_names, threshold))
+        frame = pd.DataFrame([{"layer": name, "series": label, "value": float(values[position])}
+                              for label, values in needed_by.items() for position, name in enumerate(bank.layer_names)])
+        st.altair_chart(derived.chart(
+            "components comparison", f"{bank.key}|{comparison.untrained_bank.key}|{threshold}",
+            lambda: charts.layer_profile_chart(frame, bank.layer_names, y_title=f"components for {threshold:.0%}",
+                                               series_order=comparison.labels,
+                                               title=f"Components needed for {threshold:.0%} of the variance")),
+            width="content")
+        st.caption("Both with the reference PCA on the same images and the same units; the slider above sets the "
+                   "fraction of variance.")
 
 st.divider()
 with ui.guard("the reflections"):
