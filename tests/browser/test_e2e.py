@@ -2,8 +2,10 @@
 
 Every page opens from the sidebar, every chart renders (a canvas or svg inside each Vega-Lite element), no
 exception element and no browser console error appear, and a full-page screenshot of each page is written to a
-folder that the test prints (LESSON_SCREENSHOT_DIR overrides it). Skipped without /usr/bin/chromium unless
-LESSON_REQUIRE_BROWSER=1. Run by hand for screenshots with other data: `python tests/browser/test_e2e.py DIR`.
+folder that the test prints (LESSON_SCREENSHOT_DIR overrides it). The optional "Beyond the lesson" controls are
+used too: Euclidean distance, the untrained network, a wrong and a good folder of own images. Skipped without
+/usr/bin/chromium unless LESSON_REQUIRE_BROWSER=1. Run by hand for screenshots with other data:
+`python tests/browser/test_e2e.py DIR [--interact] [--beyond]` (--beyond: the optional parts switched on).
 """
 
 from __future__ import annotations
@@ -106,11 +108,84 @@ def open_page(page, title: str) -> int:
     return wait_charts(page)
 
 
-def visit_every_page(url: str, screenshot_dir: Path, interact: bool = False) -> dict[str, dict]:
+def write_image_folder(root: Path, per_class: int = 12) -> Path:
+    """Two classes of small generated PNGs (stripes and discs, tinted from red to blue)."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:64, 0:64] / 64.0
+    for label, name in enumerate(("stripes", "discs")):
+        (root / name).mkdir(parents=True, exist_ok=True)
+        for index in range(per_class):
+            pattern = ((np.sin(2 * np.pi * rng.uniform(4, 7) * x) + 1) / 2 if label == 0
+                       else (np.hypot(x - 0.5, y - 0.5) < rng.uniform(0.2, 0.35)).astype(float))
+            tint = np.array([0.2 + 0.8 * index / (per_class - 1), 0.4, 1.0 - 0.8 * index / (per_class - 1)])
+            pixels = np.clip(0.1 + 0.85 * pattern[..., None] * tint, 0, 1)
+            Image.fromarray((pixels * 255).astype(np.uint8)).save(root / name / f"{name}_{index:02d}.png")
+    return root
+
+
+def _main_text(page) -> str:
+    return page.locator("[data-testid='stMain']").inner_text()
+
+
+def _use_folder(page, path: str) -> None:
+    box = page.get_by_label("Folder of class sub-folders")
+    box.fill(path)
+    box.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Use these images").click()
+    wait_idle(page, timeout_ms=180_000)
+
+
+def use_the_optional_parts(page, screenshot_dir: Path, image_folder: Path | None) -> dict:
+    """Switch on every "Beyond the lesson" control; report what appeared (texts seen, charts, screenshots)."""
+    seen: dict = {}
+    open_page(page, PAGES[2])
+    page.get_by_text("negated Euclidean distance", exact=True).click()
+    wait_idle(page)
+    wait_charts(page)
+    seen["euclidean"] = "Computed with the negated Euclidean distance" in _main_text(page)
+    page.get_by_text("Show an untrained AlexNet beside this one").first.click()
+    wait_idle(page, timeout_ms=180_000)
+    seen["first-order charts with the untrained network"] = wait_charts(page)
+    text = _main_text(page)
+    seen["untrained"] = ("both random" if "Both networks would be random" in text
+                         else "compared" if "What differs" in text else "nothing")
+    full_page_screenshot(page, screenshot_dir / "2c-first-order-beyond.png")
+    page.get_by_text("correlation (the lesson's measure)", exact=True).click()  # back to the lesson's measure
+    wait_idle(page)
+    for index in (3, 4):
+        seen[f"{PAGES[index]} charts"] = open_page(page, PAGES[index])
+        full_page_screenshot(page, screenshot_dir / f"{index}b-{PAGES[index].split(' ', 1)[-1].lower()}-beyond.png"
+                             .replace(" ", "-"))
+    if image_folder is not None:
+        open_page(page, PAGES[1])
+        _use_folder(page, str(image_folder / "no-such-folder"))
+        seen["bad folder"] = page.locator("[data-testid='stMain'] [data-testid='stAlertContentError']").first.inner_text()
+        _use_folder(page, str(image_folder))
+        wait_charts(page)
+        seen["own images banner"] = page.locator("[data-testid='stMain'] [data-testid='stAlertContentInfo']").first.inner_text()
+        full_page_screenshot(page, screenshot_dir / "1b-network-own-images.png")
+        seen["own images, first-order charts"] = open_page(page, PAGES[2])
+        page.get_by_role("button", name="Back to the lesson's images").first.click()
+        wait_idle(page)
+        wait_charts(page)
+        seen["after going back"] = "Your own images" not in _main_text(page)
+    open_page(page, PAGES[2])
+    page.get_by_text("Show an untrained AlexNet beside this one").first.click()  # off again
+    wait_idle(page)
+    return seen
+
+
+def visit_every_page(url: str, screenshot_dir: Path, interact: bool = False, beyond: bool = False,
+                     image_folder: Path | None = None) -> dict[str, dict]:
     """Open each page from the sidebar; return per page: charts, exceptions, console errors, screenshot path.
 
     With ``interact``, also click a cell of the single-layer matrix (report "cell click": images shown) and type
-    a reflection, then leave the page without pressing anything else (report "typed": the text typed).
+    a reflection, then leave the page without pressing anything else (report "typed": the text typed). With
+    ``beyond``, also use the optional parts (report "beyond"; the own-images step needs ``image_folder``).
     """
     from playwright.sync_api import sync_playwright
 
@@ -157,6 +232,12 @@ def visit_every_page(url: str, screenshot_dir: Path, interact: bool = False) -> 
                     "exceptions": page.locator("[data-testid='stException']").count(),
                     "console_errors": console_errors[errors_before:],
                 }
+            if beyond:
+                errors_before = len(console_errors)
+                seen = use_the_optional_parts(page, screenshot_dir, image_folder)
+                seen["exceptions"] = page.locator("[data-testid='stException']").count()
+                seen["console_errors"] = console_errors[errors_before:]
+                report["beyond"] = seen
         finally:
             browser.close()
     return report
@@ -178,10 +259,12 @@ def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
         stub = PROJECT_ROOT / "exercises" / f"{module}.py"
         (tmp_path / "exercises" / f"{module}.py").write_bytes(stub.read_bytes())
 
+    image_folder = write_image_folder(tmp_path / "my images")
     with streamlit_server(env, tmp_path / "streamlit.log") as url:
-        report = visit_every_page(url, screenshot_dir, interact=True)
+        report = visit_every_page(url, screenshot_dir, interact=True, beyond=True, image_folder=image_folder)
 
     interactions = report.pop("interactions")
+    beyond = report.pop("beyond")
     print(f"\nScreenshots of every page: {screenshot_dir}")
     for title, seen in report.items():
         print(f"  {title}: {seen['charts']} charts, {seen['screenshot'].name}")
@@ -200,7 +283,13 @@ def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
     assert report["Start"]["heading"].endswith("How AlexNet represents images")
     assert report["2 First-order similarity"]["charts"] >= 2
     assert report["3 Second-order similarity"]["charts"] >= 2
-    assert report["4 PCA and dimensionality"]["charts"] >= 3
+    assert report["4 PCA and dimensionality"]["charts"] >= 5  # with the optional two estimates and units study
+    print(f"  optional parts: {beyond}")
+    assert beyond["exceptions"] == 0 and beyond["console_errors"] == [], beyond
+    assert beyond["euclidean"] and beyond["untrained"] == "both random"  # the stand-in network is random already
+    assert "does not exist" in beyond["bad folder"]
+    assert "Your own images" in beyond["own images banner"] and str(image_folder) in beyond["own images banner"]
+    assert beyond["own images, first-order charts"] >= 2 and beyond["after going back"]
 
 
 if __name__ == "__main__":  # screenshots with whatever LESSON_* settings the environment holds
@@ -208,6 +297,8 @@ if __name__ == "__main__":  # screenshots with whatever LESSON_* settings the en
     target = Path(arguments[0] if arguments else "screenshots").resolve()
     target.mkdir(parents=True, exist_ok=True)
     with streamlit_server({}, target / "streamlit.log") as server_url:
-        for page_title, details in visit_every_page(server_url, target, interact="--interact" in sys.argv).items():
+        folder = write_image_folder(target / "generated-images") if "--beyond" in sys.argv else None
+        for page_title, details in visit_every_page(server_url, target, interact="--interact" in sys.argv,
+                                                    beyond="--beyond" in sys.argv, image_folder=folder).items():
             print(page_title, {key: value for key, value in details.items() if key != "screenshot"})
     print(f"screenshots in {target}")
