@@ -84,11 +84,10 @@ def untrained_comparison(ctx: ui.Context, section: str) -> Comparison | None:
     weights = ctx.bank.provenance["weights"]
     if weights["kind"] == "random":
         st.info(f"**Both networks would be random here, so there is nothing to compare.** The network in use is "
-                f"already an untrained one ({weights['description']}), because the pretrained weights are not "
-                "available (see the warning at the top of the page). Two columns would show the same untrained "
-                "network twice. Once "
-                "the pretrained weights are in place (online: `python -m lesson prepare`, then restart the app), "
-                "this part shows what training changed.", icon="🎲")
+                f"already an untrained one ({weights['description']}): the pretrained weights are not in use "
+                "(see the warning at the top of the page). Two columns would show the same untrained network "
+                "twice. Once the pretrained weights are in place (online: `python -m lesson prepare`, then restart "
+                "the app), this part shows what training changed.", icon="🎲")
         return None
     try:
         untrained, _ = ui.load_bank(_untrained_settings(ctx),

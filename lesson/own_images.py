@@ -50,8 +50,8 @@ def check_image_folder(folder: str | Path, *, per_class: int = 40, max_classes: 
 
     Classes are the non-hidden sub-folders in sorted order; per class the first ``per_class`` readable files
     (sorted by name, with an image suffix) are used. Raises ``ImageSourceError`` saying what is wrong and how
-    to fix it: an empty path, a path that does not exist or is not a folder, no class sub-folders, too many
-    classes, a class with fewer than 2 readable images (unreadable files named).
+    to fix it: an empty path, a path that does not exist or is not a folder, no class sub-folders, only one or
+    too many classes, a class with fewer than 2 readable images (unreadable files named).
     """
     text = str(folder).strip()
     if not text:
@@ -71,6 +71,9 @@ def check_image_folder(folder: str | Path, *, per_class: int = 40, max_classes: 
     if not class_dirs:
         raise ImageSourceError(f"{text!r} has no class sub-folders. Put each class's images in its own "
                                "sub-folder, e.g. FOLDER/cats/1.jpg and FOLDER/dogs/1.jpg, and give FOLDER.")
+    if len(class_dirs) == 1:
+        raise ImageSourceError(f"{text!r} has only one class sub-folder ({class_dirs[0].name!r}); the lesson compares "
+                               "classes, so add at least one more sub-folder of images.")
     if len(class_dirs) > max_classes:
         raise ImageSourceError(f"{text!r} has {len(class_dirs)} class sub-folders; the app shows at most "
                                f"{max_classes}. Make a folder with fewer classes (copies or links of some of them).")

@@ -75,15 +75,25 @@ def trained_env(monkeypatch, tmp_path):
     return images, weights
 
 
-def test_the_untrained_network_is_built_on_request_and_compared_on_pages_2_to_4(trained_env):
+def test_the_untrained_network_is_built_on_request_and_compared_on_pages_2_to_4(trained_env, monkeypatch):
+    import lesson.sources
     from lesson.config import Settings
-    from lesson.sources import prepare_bank
 
+    prepare_bank = lesson.sources.prepare_bank
+    asked = []
+
+    def recording(settings, **kwargs):
+        asked.append((settings.weights, kwargs.get("progress")))
+        return prepare_bank(settings, **kwargs)
+
+    monkeypatch.setattr(lesson.sources, "prepare_bank", recording)
     app = open_app("first_order")
     assert_clean(app)
+    assert [weights for weights, _ in asked] == [str(trained_env[1])]  # not the untrained one until asked for
     n_charts = len(charts(app))
     app.toggle(key="untrained_section2").set_value(True).run()
     assert_clean(app)
+    assert [weights for weights, _ in asked][1:] == ["random"] and callable(asked[1][1])  # with a progress bar
     assert len(charts(app)) == n_charts + 3  # the picked layer in both networks, and the class separation
     assert "What differs" in _all_text(app)
     separation = chart_data(charts(app)[-1]).dropna(subset=["series"])  # (the other dataset: the zero line)
@@ -218,7 +228,7 @@ def test_own_images_recompute_everything_and_the_provenance_names_them(tmp_path,
     assert app.info and "Your own images" in " ".join(texts(app.info))
 
     # Check still grades on the lesson's images
-    import grader
+    grader = pytest.importorskip("grader")
 
     graded_on = []
 

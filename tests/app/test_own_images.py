@@ -39,10 +39,11 @@ def test_per_class_limits_the_count_and_unreadable_files_are_named(tmp_path):
     (lambda root: (root.mkdir(), (root / "file.jpg").write_bytes(b"x"), root / "file.jpg")[-1], "is a file, not a folder"),
     (lambda root: (root.mkdir(), root)[-1], "has no class sub-folders"),
     (lambda root: write_image_folder(root, {f"class{index}": 2 for index in range(9)}), "has 9 class sub-folders"),
+    (lambda root: write_image_folder(root, {"cats": 4}), "only one class sub-folder \\('cats'\\)"),
     (lambda root: (write_image_folder(root, {"cats": 3}), (root / "dogs").mkdir(), root)[-1],
      r"class 'dogs' needs at least 2 readable images .* it has no image files"),
     (lambda root: write_image_folder(root, {"cats": 3, "dogs": 1}), r"class 'dogs' .* it has 1 readable image\b"),
-], ids=["empty", "nonexistent", "a file", "no classes", "too many classes", "empty class", "one image"])
+], ids=["empty", "nonexistent", "a file", "no classes", "too many classes", "one class", "empty class", "one image"])
 def test_folder_problems_say_what_to_fix(tmp_path, make, want):
     with pytest.raises(ImageSourceError, match=want):
         check_image_folder(make(tmp_path / "mine"))
