@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.engine import GradingError, grade, load_bank
+from grader.fixtures import choose_source
 from grader.processes import keep_warm
 from grader.registry import EXERCISES, select
 from grader.reports import (error_report, github_annotations, gradescope_error, gradescope_results, in_github_actions,
@@ -46,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--time-limit", type=float, metavar="SECONDS", help="per exercise (default: 60)")
     parser.add_argument("--memory-limit", type=int, metavar="MIB", help="per child process (default: 4096)")
     parser.add_argument("--jobs", type=int, metavar="N", help="child processes at once (default: up to 4)")
+    parser.add_argument("--fixtures", type=Path, metavar="DIR",
+                        help="grade from these fixtures (default: grader/fixtures/ when the reference solutions are "
+                             "absent, as in a student release; else the reference solutions on the activation bank)")
     parser.add_argument("--require-pretrained", action="store_true",
                         help="grade on the pretrained AlexNet and the lesson's images only (exit 2 otherwise)")
     return parser
@@ -128,9 +132,15 @@ def grade_command(argv: list[str]) -> int:
             raise GradingError(f"there is no submission folder at {submission}")
         memory_limit = args.memory_limit * (1 << 20) if args.memory_limit else DEFAULT_MEMORY_LIMIT
         _start_children(Path(submission), args.exercise, memory_limit)  # they start up while the bank loads
-        bank = load_bank(settings, require_pretrained=args.require_pretrained, progress=_progress)
+        source = choose_source(args.fixtures)
+        if source is None:
+            bank = load_bank(settings, require_pretrained=args.require_pretrained, progress=_progress)
+        else:
+            bank = None
+            if args.require_pretrained and source.provenance().get("weights", {}).get("kind") != "pretrained":
+                raise GradingError(f"the fixtures in {source.folder} were not built on the pretrained AlexNet")
         report = grade(submission, args.exercise, bank=bank, settings=settings, time_limit=args.time_limit,
-                       memory_limit=memory_limit, jobs=args.jobs, warm=False)
+                       memory_limit=memory_limit, jobs=args.jobs, warm=False, source=source)
     except GradingError as error:
         return _cannot_grade(str(error), args, started)
     except Exception as error:  # noqa: BLE001 (a grader bug: still exit 2 and write the reports)

@@ -62,7 +62,8 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
     settings : ``lesson.config.Settings`` (default: ``Settings.from_env()``).
     time_limit : seconds per exercise before its process is killed (default 60).
     memory_limit : bytes of address space per child process (default 4 GiB).
-    source : where cases and expected outputs come from (default: the reference solutions on ``bank``).
+    source : where cases and expected outputs come from (default: the reference solutions on ``bank``; where they
+        are absent, as in a student release, the fixtures in ``grader/fixtures/``: see ``grader/fixtures.py``).
     jobs : child processes running at the same time (default: one per run, at most 4).
     warm : after grading, keep one idle child of each kind started, so that the next call (the app's next
         Check) does not wait for Python, numpy and torch to start.
@@ -70,6 +71,7 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
     Raises GradingError when grading cannot happen at all; a submission's own failures never raise.
     """
     started = time.perf_counter()
+    source = source or _release_source(bank)
     if settings is None and (submission_dir is None or (source is None and bank is None)):
         from lesson.config import Settings
 
@@ -144,6 +146,7 @@ def prewarm(bank=None, *, memory_limit: int | None = None, source: CaseSource | 
     keep_warm(torch=False, memory_limit=memory, preload=_PRELOAD)
     if importlib.util.find_spec("torch") is not None:
         keep_warm(torch=True, memory_limit=memory, preload=_PRELOAD)
+    source = source or _release_source(bank)
     if source is None and bank is None:
         return None
     source = source or ReferenceSource.for_bank(bank)
@@ -160,6 +163,15 @@ def prewarm(bank=None, *, memory_limit: int | None = None, source: CaseSource | 
     thread = threading.Thread(target=build, name="grader-prewarm", daemon=True)
     thread.start()
     return thread
+
+
+def _release_source(bank) -> CaseSource | None:
+    """Without the reference solutions (a student release), the fixtures in grader/fixtures/; else None."""
+    from grader.fixtures import choose_source, solutions_available
+
+    if bank is not None and solutions_available():
+        return None
+    return choose_source()
 
 
 def _label(folder: Path, exercise: Exercise) -> str:
