@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from grader.classroom.commands import CLASSROOM_COMMANDS
 from grader.engine import GradingError, grade, load_bank
 from grader.fixtures import choose_source
 from grader.processes import keep_warm
@@ -34,7 +35,8 @@ EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m grader", description="Grade a submission's exercises in isolated processes.",
-        epilog="Commands: grade (the default, these options). Exit codes: 0 all graded exercises pass, "
+        epilog="Commands: grade (the default, these options); release, gradescope, batch, instructor (classroom "
+               "tools: `python -m grader COMMAND --help`). Exit codes: 0 all graded exercises pass, "
                "1 some fail or are not attempted, 2 grading could not happen.")
     parser.add_argument("--submission", type=Path, metavar="DIR",
                         help="folder with rsa.py, pca.py and/or stimuli.py (default: the lesson's exercises/)")
@@ -163,7 +165,8 @@ def grade_command(argv: list[str]) -> int:
     return EXIT_PASSED if report.all_passed else EXIT_FAILED
 
 
-COMMANDS: dict[str, Callable[[list[str]], int]] = {"grade": grade_command}  # issue 6 adds release, gradescope, batch
+COMMANDS: dict[str, Callable[[list[str]], int]] = {"grade": grade_command}
+COMMANDS.update(CLASSROOM_COMMANDS)  # release, gradescope, batch, instructor: grader/classroom/commands.py
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -185,7 +185,12 @@ def rsa_selection(images: ImageSet, settings: Settings):
     """
     import numpy as np
 
-    from solutions.stimuli import pick_redness_extrema, redness
+    try:
+        from solutions.stimuli import pick_redness_extrema, redness
+    except ImportError:  # a student release: the selection stored with the grading fixtures (lesson/release_selection.py)
+        from lesson.release_selection import rsa_selection as stored_selection
+
+        return stored_selection(images, settings)
 
     image_redness = np.concatenate([redness(images.display[start:start + 32].transpose(0, 3, 1, 2) / np.float32(255))
                                     for start in range(0, images.n_images, 32)])  # chunks of (32, 3, H, W) in [0, 1]

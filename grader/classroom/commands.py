@@ -1,0 +1,190 @@
+"""The classroom subcommands of `python -m grader`: release, gradescope, batch, instructor (see grader/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from grader.engine import GradingError
+
+__all__ = ["CLASSROOM_COMMANDS"]
+
+EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
+
+
+def _progress(message: str, fraction: float) -> None:
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+
+def _settings():
+    from lesson.config import Settings
+
+    return Settings.from_env()
+
+
+def _bank(args):
+    from grader.engine import load_bank
+
+    return load_bank(_settings(), require_pretrained=getattr(args, "require_pretrained", False), progress=_progress)
+
+
+def _source(args):
+    """Fixtures (given, or those of a release), else the reference solutions on the bank."""
+    from grader.fixtures import choose_source
+    from grader.sources import ReferenceSource
+
+    source = choose_source(args.fixtures)
+    return source if source is not None else ReferenceSource.for_bank(_bank(args))
+
+
+def _fixtures_folder(args, scratch: Path) -> Path:
+    """Fixtures to ship: --fixtures, else those of a release, else built now from the bank into ``scratch``."""
+    from grader.fixtures import DEFAULT_FIXTURES_DIR, MANIFEST_FILE, solutions_available
+
+    if args.fixtures is not None:
+        return args.fixtures
+    if not solutions_available() and (DEFAULT_FIXTURES_DIR / MANIFEST_FILE).is_file():
+        return DEFAULT_FIXTURES_DIR
+    from grader.classroom.build import build_fixtures
+
+    build_fixtures(_bank(args), scratch, settings=_settings())
+    return scratch
+
+
+def _run(body) -> int:
+    try:
+        return body()
+    except GradingError as error:
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
+        return EXIT_CANNOT_GRADE
+    except Exception as error:  # noqa: BLE001 (a bug: one line, exit 2)
+        if os.environ.get("GRADER_DEBUG"):
+            traceback.print_exc()
+        print(f"error: internal error ({type(error).__name__}: {error}); set GRADER_DEBUG=1 for details", file=sys.stderr)
+        return EXIT_CANNOT_GRADE
+
+
+def _fixtures_option(parser) -> None:
+    parser.add_argument("--fixtures", type=Path, metavar="DIR",
+                        help="grading fixtures to use (default: built from the activation bank with the reference "
+                             "solutions; in a release, grader/fixtures/)")
+
+
+def release_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader release",
+                                     description="Write a student repository: no solutions, grading from fixtures.")
+    parser.add_argument("out_dir", type=Path, metavar="OUT_DIR")
+    _fixtures_option(parser)
+    parser.add_argument("--force", action="store_true", help="replace a release written earlier into OUT_DIR")
+    parser.add_argument("--require-pretrained", action="store_true",
+                        help="build the fixtures on the pretrained AlexNet and the lesson's images only (exit 2 otherwise)")
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        from grader.classroom.release import build_release
+
+        started = time.perf_counter()
+        bank = None if args.fixtures is not None else _bank(args)
+        record = build_release(args.out_dir, fixtures_dir=args.fixtures, bank=bank, settings=_settings(),
+                               force=args.force, progress=_progress)
+        print(f"Wrote a student release to {args.out_dir} ({record['files']} files; fixtures "
+              f"{record['fixtures']['bytes'] / 1e6:.1f} MB, sha256 {record['fixtures']['sha256'][:16]}...; "
+              f"{time.perf_counter() - started:.1f} s)")
+        return EXIT_PASSED
+
+    return _run(body)
+
+
+def gradescope_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader gradescope",
+                                     description="Build a Gradescope autograder archive (setup.sh, run_autograder).")
+    parser.add_argument("out_zip", type=Path, metavar="OUT.zip")
+    _fixtures_option(parser)
+    parser.add_argument("--require-pretrained", action="store_true")
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        from grader.classroom.gradescope import build_gradescope
+
+        with tempfile.TemporaryDirectory(prefix="grader-fixtures-") as scratch:
+            names = build_gradescope(args.out_zip, _fixtures_folder(args, Path(scratch)))
+        print(f"Wrote {args.out_zip} ({len(names)} files): upload it as the autograder of a Gradescope assignment.")
+        return EXIT_PASSED
+
+    return _run(body)
+
+
+def batch_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader batch",
+                                     description="Grade every sub-folder (one per student); write gradebook.csv and "
+                                                 "one JSON report per student.")
+    parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    parser.add_argument("--jobs", type=int, metavar="N", help="students graded at once (default: the number of cores)")
+    parser.add_argument("--time-limit", type=float, metavar="SECONDS", help="per exercise (default: 60)")
+    parser.add_argument("--memory-limit", type=int, metavar="MIB", help="per child process (default: 4096)")
+    _fixtures_option(parser)
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        from grader.classroom.batch import GRADEBOOK, grade_batch
+
+        if not args.submissions.is_dir():
+            raise GradingError(f"there is no folder {args.submissions}")
+        started = time.perf_counter()
+        rows = grade_batch(args.submissions, args.out, source=_source(args), jobs=args.jobs,
+                           time_limit=args.time_limit,
+                           memory_limit=args.memory_limit * (1 << 20) if args.memory_limit else None, progress=_progress)
+        seconds = time.perf_counter() - started
+        failed = [row.student for row in rows if row.status != "graded"]
+        print(f"Graded {len(rows) - len(failed)} of {len(rows)} submissions in {seconds:.1f} s "
+              f"({60 * len(rows) / max(seconds, 1e-9):.1f} per minute); gradebook: {args.out / GRADEBOOK}")
+        if failed:
+            print(f"Could not grade: {', '.join(failed)} (see their report.json)", file=sys.stderr)
+        return EXIT_PASSED if not failed else EXIT_FAILED
+
+    return _run(body)
+
+
+def instructor_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader instructor",
+                                     description="Grade a student repository with this grader and its fixtures, "
+                                                 "reading only exercises/*.py and reflections.md from it.")
+    parser.add_argument("student_repo", type=Path, metavar="STUDENT_REPO")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="write report.json and junit.xml here")
+    parser.add_argument("--time-limit", type=float, metavar="SECONDS", help="per exercise (default: 60)")
+    _fixtures_option(parser)
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        from grader.classroom.staging import stage_submission
+        from grader.engine import grade
+        from grader.reports import junit_xml, render_text, report_to_json, write_atomic
+
+        if not args.student_repo.is_dir():
+            raise GradingError(f"there is no folder {args.student_repo}")
+        source = _source(args)
+        staging = Path(tempfile.mkdtemp(prefix="grader-instructor-"))
+        try:
+            report = grade(stage_submission(args.student_repo, staging), source=source, time_limit=args.time_limit,
+                           warm=False)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        print(render_text(report, title=f"Grading {args.student_repo.resolve()} (instructor run)"), end="")
+        if args.out is not None:
+            write_atomic(args.out / "report.json", json.dumps(report_to_json(report), indent=2) + "\n")
+            write_atomic(args.out / "junit.xml", junit_xml(report))
+        return EXIT_PASSED if report.all_passed else EXIT_FAILED
+
+    return _run(body)
+
+
+CLASSROOM_COMMANDS = {"release": release_command, "gradescope": gradescope_command, "batch": batch_command,
+                      "instructor": instructor_command}

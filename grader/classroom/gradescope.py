@@ -1,0 +1,86 @@
+"""`python -m grader gradescope OUT.zip`: a Gradescope autograder (setup.sh, run_autograder, the grader, fixtures).
+
+``run_autograder`` copies the submission's ``*.py`` (from ``submission/exercises/`` when it is a repository) and
+``reflections.md`` into a private folder, grades it from the fixtures, and makes sure ``results.json`` exists
+and is valid JSON even when the grader crashes (a fallback written by the shell). Paths can be overridden
+to try it anywhere: ``AUTOGRADER_ROOT`` (default /autograder), ``AUTOGRADER_PYTHON`` (python3),
+``AUTOGRADER_TIME_LIMIT`` (seconds per exercise, 60).
+"""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from pathlib import Path
+
+from grader.classroom.release import PROJECT_ROOT, _files_to_copy
+from grader.classroom.templates import GRADE_REQUIREMENTS
+from grader.fixtures import ARRAYS_FILE, DEFAULT_FIXTURES_DIR, MANIFEST_FILE
+
+__all__ = ["build_gradescope", "SETUP_SH", "RUN_AUTOGRADER"]
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope: install what grading needs (numpy and scipy, the "grade" extra; no torch).
+set -euo pipefail
+if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip
+fi
+python3 -m pip install --disable-pip-version-check REQUIREMENTS \\
+    || python3 -m pip install --disable-pip-version-check --break-system-packages REQUIREMENTS
+""".replace("REQUIREMENTS", " ".join(f'"{item}"' for item in GRADE_REQUIREMENTS))
+
+RUN_AUTOGRADER = r"""#!/usr/bin/env bash
+# Gradescope runs this. results.json is always written: by the grader, or by the fallback below.
+set -u
+root="${AUTOGRADER_ROOT:-/autograder}"
+python="${AUTOGRADER_PYTHON:-python3}"
+results="$root/results/results.json"
+mkdir -p "$root/results"
+rm -f "$results"
+work="$(mktemp -d)"
+mkdir -p "$work/exercises"
+from="$root/submission"
+[ -d "$from/exercises" ] && [ ! -L "$from/exercises" ] && from="$from/exercises"
+# regular files only (find does not follow symlinks): the exercise modules and the reflections
+find "$from" -maxdepth 1 -type f -name '*.py' -size -1024k -exec cp {} "$work/exercises/" \; 2>/dev/null
+for candidate in "$from/reflections.md" "$root/submission/reflections.md"; do
+    if [ -f "$candidate" ] && [ ! -L "$candidate" ]; then cp "$candidate" "$work/reflections.md"; break; fi
+done
+cd "$root/source" && "$python" -m grader --submission "$work/exercises" --gradescope "$results" \
+    --time-limit "${AUTOGRADER_TIME_LIMIT:-60}"
+code=$?
+if ! "$python" -c 'import json, sys; data = json.load(open(sys.argv[1])); sys.exit(not ("score" in data and "tests" in data))' "$results" 2>/dev/null; then
+    printf '{"score": 0.0, "execution_time": 0, "output": "Grading could not run (the grader stopped with exit code %s). Please tell your instructor; this is not a judgement of your work.", "visibility": "visible", "stdout_visibility": "hidden", "tests": []}\n' "$code" > "$results"
+fi
+rm -rf "$work"
+exit 0
+"""
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+    info.external_attr = ((0o755 if executable else 0o644) | stat.S_IFREG) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def build_gradescope(out_zip: Path, fixtures_dir: Path) -> list[str]:
+    """Write the autograder archive; returns its member names. ``fixtures_dir`` must hold checked fixtures."""
+    from grader.fixtures import FixtureSource
+
+    fixtures = FixtureSource.load(fixtures_dir)  # refuses fixtures that do not match their manifest
+    fixtures_prefix = DEFAULT_FIXTURES_DIR.relative_to(PROJECT_ROOT).as_posix()
+    out_zip = Path(out_zip)
+    out_zip.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out_zip.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(temporary, "w") as archive:
+        _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
+        _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
+        for relative in _files_to_copy():
+            if relative.parts[0] in ("grader", "lesson"):
+                _add(archive, relative.as_posix(), (PROJECT_ROOT / relative).read_bytes())
+        for name in (MANIFEST_FILE, ARRAYS_FILE):
+            _add(archive, f"{fixtures_prefix}/{name}", (fixtures.folder / name).read_bytes())
+        names = archive.namelist()
+    temporary.replace(out_zip)
+    return names
