@@ -119,8 +119,7 @@ The app needs torch and torchvision (large: a few minutes the first time); gradi
 
 Implement the functions in `exercises/` (`rsa.py`, `pca.py`, `stimuli.py`). The app walks you through the
 lesson page by page; each page shows a function's contract and a **Check** button that grades your current
-file. Until a function passes, the app's plots that need it say so (this repository has no reference
-solutions). Your answers to the reflection questions are saved as you type to `reflections.md`: commit it
+file; once a function passes, the page's plots use it. Your answers to the reflection questions are saved as you type to `reflections.md`: commit it
 with your code.
 
 ## Grading
@@ -168,6 +167,9 @@ writes `gradebook.csv` (points per exercise, total, reflections answered, sha256
 each student's JSON report. The fixtures hold the expected outputs, so a student who reads them could copy
 answers into code that only matches these inputs: rebuild the fixtures for official grading if that matters
 to you, and read the code of suspiciously perfect submissions.
+
+Known limitation of this release: the app's reference plots (the overviews computed with the reference
+solutions in the course repository) are not available here yet; grading, the Check buttons and the bank are.
 
 ## Layout
 
