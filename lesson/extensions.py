@@ -117,7 +117,8 @@ def dimensionality_by_layer(variance_explained, cumulative_variance_explained,
             "participation_ratio": np.array([row["participation_ratio"] for row in rows], dtype=np.float64)}
 
 
-def spectra_by_units(stored_units, unit_counts: Sequence[int] = UNIT_COUNTS) -> list[tuple[int, np.ndarray, np.ndarray]]:
+def spectra_by_units(stored_units,
+                     unit_counts: Sequence[int] = UNIT_COUNTS) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """The PCA spectrum of the first k units of a layer's stored random draw, for each k it has.
 
     Parameters

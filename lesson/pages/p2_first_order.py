@@ -126,7 +126,8 @@ with ui.guard("the untrained network"), beyond.section("learned vs untrained"):
                       for label, results in zip(comparison.labels, (comparison.current, comparison.untrained))}
         st.markdown(beyond.separation_summary(separation, bank.layer_names))
         frame = pd.DataFrame([{"layer": name, "series": label, "value": float(values[position])}
-                              for label, values in separation.items() for position, name in enumerate(bank.layer_names)])
+                              for label, values in separation.items()
+                              for position, name in enumerate(bank.layer_names)])
         st.altair_chart(derived.chart(
             "class separation", f"{bank.key}|{comparison.untrained_bank.key}",
             lambda: charts.layer_profile_chart(frame, bank.layer_names, y_title="within − between class (r)",

@@ -36,7 +36,8 @@ def test_per_class_limits_the_count_and_unreadable_files_are_named(tmp_path):
 @pytest.mark.parametrize("make, want", [
     (lambda root: "", "Type the path of a folder"),
     (lambda root: root / "nowhere", "does not exist"),
-    (lambda root: (root.mkdir(), (root / "file.jpg").write_bytes(b"x"), root / "file.jpg")[-1], "is a file, not a folder"),
+    (lambda root: (root.mkdir(), (root / "file.jpg").write_bytes(b"x"), root / "file.jpg")[-1],
+     "is a file, not a folder"),
     (lambda root: (root.mkdir(), root)[-1], "has no class sub-folders"),
     (lambda root: write_image_folder(root, {f"class{index}": 2 for index in range(9)}), "has 9 class sub-folders"),
     (lambda root: write_image_folder(root, {"cats": 4}), "only one class sub-folder \\('cats'\\)"),

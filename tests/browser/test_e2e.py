@@ -29,6 +29,7 @@ PAGES = ["Start", "1 Network and images", "2 First-order similarity", "3 Second-
          "4 PCA and dimensionality", "5 Submit"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+MAIN = "[data-testid='stMain']"
 
 
 def _free_port() -> int:
@@ -163,10 +164,10 @@ def use_the_optional_parts(page, screenshot_dir: Path, image_folder: Path | None
     if image_folder is not None:
         open_page(page, PAGES[1])
         _use_folder(page, str(image_folder / "no-such-folder"))
-        seen["bad folder"] = page.locator("[data-testid='stMain'] [data-testid='stAlertContentError']").first.inner_text()
+        seen["bad folder"] = page.locator(f"{MAIN} [data-testid='stAlertContentError']").first.inner_text()
         _use_folder(page, str(image_folder))
         wait_charts(page)
-        seen["own images banner"] = page.locator("[data-testid='stMain'] [data-testid='stAlertContentInfo']").first.inner_text()
+        seen["own images banner"] = page.locator(f"{MAIN} [data-testid='stAlertContentInfo']").first.inner_text()
         full_page_screenshot(page, screenshot_dir / "1b-network-own-images.png")
         seen["own images, first-order charts"] = open_page(page, PAGES[2])
         page.get_by_role("button", name="Back to the lesson's images").first.click()
