@@ -128,6 +128,20 @@ def _log_failure(error: BaseException, what: str) -> bool:
     return expected
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _prewarm_grader(_bank) -> bool:
+    """Once per bank and process: start the grader's idle child processes and prepare every case's inputs in the
+    background, so that even the first Check answers quickly. A failure here only costs speed, never the page."""
+    try:
+        import grader
+
+        grader.prewarm(_bank)
+        return True
+    except Exception:  # noqa: BLE001
+        _log.warning("could not prewarm the grader", exc_info=True)
+        return False
+
+
 def load_context() -> Context:
     """The settings and the bank (loaded once per process); on failure a clear message and ``st.stop()``.
 
@@ -137,6 +151,7 @@ def load_context() -> Context:
     settings = Settings.from_env()
     try:
         bank, notices = load_bank(settings)
+        _prewarm_grader(bank)
     except Exception as error:  # noqa: BLE001 (every failure becomes a message, never a traceback)
         expected = _log_failure(error, "the lesson data")
         title = "The data you asked for is not available" if expected else "The lesson data could not be prepared"
