@@ -18,7 +18,7 @@ from lesson.download import DownloadError, download
 __all__ = [
     "ImageSet", "ImageSourceError", "LESSON_CLASSES", "IMAGENETTE_MD5S", "IMAGENET_MEAN", "IMAGENET_STD",
     "PREPROCESSING", "preprocess", "to_network_input", "load_folder", "load_imagenette", "fetch_imagenette",
-    "make_synthetic",
+    "make_synthetic", "IMAGE_SUFFIXES",
 ]
 
 # The four lesson classes: ImageNet wnid -> name, in the sorted folder order used everywhere.
