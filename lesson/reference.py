@@ -8,9 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solutions.pca import PCA
-from solutions.rsa import get_similarity_matrix, second_order_similarity
-
 __all__ = ["ReferenceResults", "reference_results"]
 
 _FILE = "reference.npz"
@@ -26,6 +23,10 @@ class ReferenceResults:
 
 
 def _compute(bank) -> ReferenceResults:
+    # Imported here: scipy.stats alone takes ~0.8 s to import, and reading the cached results needs none of it.
+    from solutions.pca import PCA
+    from solutions.rsa import get_similarity_matrix, second_order_similarity
+
     first_order = np.stack([get_similarity_matrix(bank.rsa_activations(path)) for path in bank.layer_paths])
     spectra = [PCA(bank.pca_activations(path))[1:] for path in bank.layer_paths]
     return ReferenceResults(
