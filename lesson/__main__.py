@@ -31,7 +31,7 @@ def _print_provenance(bank, sources, seconds: float) -> None:
     print(f"  {provenance['images']['n_images']} images, {len(provenance['layer_paths'])} layers; "
           f"PCA on {provenance['pca_units']} units per layer; preprocessing: {provenance['preprocessing']}")
     print("  versions: " + ", ".join(f"{name} {value}" for name, value in provenance["versions"].items()))
-    for notice in sources.notices if sources else provenance.get("notices", []):
+    for notice in sources.notices:
         print(f"NOTE: {notice}", file=sys.stderr)
 
 
@@ -55,8 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         if args.command == "info":
-            from lesson.bank import bank_key  # noqa: F401 (info builds nothing: resolve only)
-
             sources = resolve_sources(settings)
             print(json.dumps({"cache_dir": str(settings.cache_dir), "images": sources.images.description,
                               "weights": sources.weights.description, "notices": list(sources.notices)}, indent=2))

@@ -11,7 +11,7 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-__all__ = ["DownloadError", "ChecksumMismatch", "md5_of", "download", "terminal_progress"]
+__all__ = ["DownloadError", "ChecksumMismatch", "file_digest", "md5_of", "download", "terminal_progress"]
 
 ProgressCallback = Callable[[int, int | None], None]  # (bytes so far, total bytes or None)
 _CHUNK = 1 << 20
@@ -25,21 +25,22 @@ class ChecksumMismatch(DownloadError):
     """The bytes arrived but are not the expected file."""
 
 
-def md5_of(path: Path) -> str:
-    digest = hashlib.md5()
+def file_digest(path: Path, algorithm: str = "md5") -> str:
+    """Hex digest of a file, read in 1 MiB chunks ("md5", "sha256", ...)."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
+def md5_of(path: Path) -> str:
+    return file_digest(path, "md5")
+
+
 def _verified(path: Path, expected_md5: set[str], sha256_prefix: str | None) -> bool:
     if sha256_prefix:
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(_CHUNK), b""):
-                digest.update(chunk)
-        return digest.hexdigest().startswith(sha256_prefix)
+        return file_digest(path, "sha256").startswith(sha256_prefix)
     return md5_of(path) in expected_md5
 
 

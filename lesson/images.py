@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tarfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -158,7 +159,7 @@ def fetch_imagenette(cache_dir: Path, url: str, *, progress=None) -> Path:
         return target
     archive = download(url, Path(cache_dir) / "imagenette2-160.tgz", expected_md5=IMAGENETTE_MD5S, progress=progress)
     staging = target.parent.with_name(".imagenette2-160.extracting")
-    _remove_tree(staging)
+    shutil.rmtree(staging, ignore_errors=True)
     wanted = tuple(f"imagenette2-160/val/{wnid}/" for wnid in LESSON_CLASSES)
     try:
         with tarfile.open(archive, "r:gz") as tar:
@@ -170,7 +171,7 @@ def fetch_imagenette(cache_dir: Path, url: str, *, progress=None) -> Path:
         archive.unlink(missing_ok=True)
         raise DownloadError(f"the Imagenette archive {archive} is damaged ({error}); it was deleted and will be "
                             "fetched again next time") from error
-    _remove_tree(target.parent)
+    shutil.rmtree(target.parent, ignore_errors=True)
     staging.rename(target.parent)
     marker.write_text(json.dumps({"url": url, "md5": IMAGENETTE_MD5S, "classes": list(LESSON_CLASSES)}))
     return target
@@ -185,12 +186,6 @@ def load_imagenette(val_dir: Path, *, per_class: int) -> ImageSet:
         raise ImageSourceError(f"the Imagenette folder {val_dir} has fewer than {per_class} readable images for "
                                f"{', '.join(short)}; delete {Path(val_dir).parent} to fetch it again")
     return image_set
-
-
-def _remove_tree(path: Path) -> None:
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=True)
 
 
 # --- Synthetic stand-in: four "classes" of pattern, each image tinted from red to blue ---------------------------

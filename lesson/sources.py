@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from lesson.config import Settings
-from lesson.download import DownloadError, download, terminal_progress
+from lesson.download import DownloadError, download, file_digest, terminal_progress
 from lesson.images import ImageSet, ImageSourceError, fetch_imagenette, load_folder, load_imagenette, make_synthetic
 
 __all__ = [
@@ -55,20 +55,8 @@ def pretrained_cache_path() -> Path:
     return Path(torch_home).expanduser() / "hub" / "checkpoints" / PRETRAINED_FILE
 
 
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _random_weights(seed: int) -> WeightsInfo:
-    try:
-        torch_version = version("torch")
-    except PackageNotFoundError:
-        torch_version = "none"
-    recipe = hashlib.sha256(f"torchvision alexnet default init, torch.manual_seed({seed}), torch {torch_version}".encode())
+    recipe = hashlib.sha256(f"torchvision alexnet default init, torch.manual_seed({seed}), torch {_torch_version()}".encode())
     return WeightsInfo("random", f"random(seed={seed})", recipe.hexdigest(),
                        f"untrained AlexNet, random weights (seed {seed})", seed=seed)
 
@@ -89,7 +77,7 @@ def choose_weights(settings: Settings, *, require_pretrained: bool = False, prog
         if require_pretrained and not is_pretrained_file:
             raise SourceUnavailable(f"pretrained weights were required, but LESSON_WEIGHTS points to {path}")
         return WeightsInfo("pretrained" if is_pretrained_file else "file",
-                           "AlexNet_Weights.IMAGENET1K_V1" if is_pretrained_file else path.name, _sha256_of(path),
+                           "AlexNet_Weights.IMAGENET1K_V1" if is_pretrained_file else path.name, file_digest(path, "sha256"),
                            f"AlexNet weights from {path}", path=path), notices
     cached = pretrained_cache_path()
     if not cached.is_file():
@@ -108,7 +96,7 @@ def choose_weights(settings: Settings, *, require_pretrained: bool = False, prog
                 raise SourceUnavailable(message)
             notices.append(message + f" Using an untrained AlexNet (seed {settings.random_seed}) instead.")
             return _random_weights(settings.random_seed), notices
-    return WeightsInfo("pretrained", "AlexNet_Weights.IMAGENET1K_V1", _sha256_of(cached),
+    return WeightsInfo("pretrained", "AlexNet_Weights.IMAGENET1K_V1", file_digest(cached, "sha256"),
                        "pretrained AlexNet (ImageNet, torchvision IMAGENET1K_V1)", path=cached), notices
 
 
