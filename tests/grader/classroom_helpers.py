@@ -43,3 +43,12 @@ def clean_env(**extra) -> dict:
                    if not key.startswith(("GITHUB_", "LESSON_", "PYTHON")) and key != "VIRTUAL_ENV"}
     environment.update(extra)
     return environment
+
+
+def build_with_grader(command: str, out: Path, fixtures_dir: Path, env: dict) -> Path:
+    """Run `python -m grader COMMAND OUT --fixtures FIXTURES` from the checkout (release, gradescope) and return OUT."""
+    project_root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "grader", command, str(out), "--fixtures", str(fixtures_dir)],
+                          cwd=project_root, env=clean_env(**env), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return out

@@ -6,12 +6,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 
 import pytest
-from classroom_helpers import clean_env, grading_only_python
-from grader_helpers import PROJECT_ROOT, SUBMISSIONS
+from classroom_helpers import build_with_grader, clean_env, grading_only_python
+from grader_helpers import SUBMISSIONS
 
 TOP_KEYS = {"score", "execution_time", "output", "visibility", "tests"}
 TEST_KEYS = {"score", "max_score", "status", "name", "output", "visibility"}
@@ -19,11 +18,7 @@ TEST_KEYS = {"score", "max_score", "status", "name", "output", "visibility"}
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory, fixtures_dir, stand_in_env):
-    out = tmp_path_factory.mktemp("gradescope") / "autograder.zip"
-    done = subprocess.run([sys.executable, "-m", "grader", "gradescope", str(out), "--fixtures", str(fixtures_dir)],
-                          cwd=PROJECT_ROOT, env=clean_env(**stand_in_env), capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return out
+    return build_with_grader("gradescope", tmp_path_factory.mktemp("gradescope") / "autograder.zip", fixtures_dir, stand_in_env)
 
 
 @pytest.fixture(scope="module")

@@ -9,17 +9,13 @@ import sys
 
 import pytest
 import yaml
-from classroom_helpers import clean_env, grading_only_python
+from classroom_helpers import build_with_grader, clean_env, grading_only_python
 from grader_helpers import PROJECT_ROOT, SUBMISSIONS
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory, fixtures_dir, stand_in_env):
-    out = tmp_path_factory.mktemp("release") / "student-repo"
-    done = subprocess.run([sys.executable, "-m", "grader", "release", str(out), "--fixtures", str(fixtures_dir)],
-                          cwd=PROJECT_ROOT, env=clean_env(**stand_in_env), capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return out
+    return build_with_grader("release", tmp_path_factory.mktemp("release") / "student-repo", fixtures_dir, stand_in_env)
 
 
 @pytest.fixture(scope="module")
