@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 
 from lesson import derived, ui
+from lesson.student import ReferencesUnavailable, references_available
 
 __all__ = ["section", "prompt", "Comparison", "UNTRAINED_KEY", "untrained_comparison", "own_images_section",
            "separation_summary", "second_order_summary", "dimensionality_summary"]
@@ -26,10 +27,18 @@ _OWN_IMAGES_UNREADABLE = "lesson_own_images_unreadable"  # session state: (folde
 
 
 @contextlib.contextmanager
-def section(title: str):
-    """A bordered box headed "Beyond the lesson (optional)", so that nobody mistakes it for the graded lesson."""
+def section(title: str, *, needs_references: bool = True):
+    """A bordered box headed "Beyond the lesson (optional)", so that nobody mistakes it for the graded lesson.
+
+    Parts that need the reference solutions raise ``ReferencesUnavailable`` before their body runs in a student
+    release (``ui.guard`` shows it as a note).
+    """
     with st.container(border=True):
         st.markdown(f"#### 🧪 Beyond the lesson (optional): {title}")
+        if needs_references and not references_available():
+            raise ReferencesUnavailable("This optional part uses the reference solutions, which this copy of the "
+                                        "lesson (a student release) leaves out. Your instructor's copy of the "
+                                        "lesson has it.")
         yield
 
 
@@ -134,7 +143,7 @@ def _try_folder(ctx: ui.Context, typed: str) -> None:
 def own_images_section(ctx: ui.Context) -> None:
     """A path box for a folder of class sub-folders; checked, then the whole lesson recomputes on those images."""
     per_class = ctx.grading_settings.images_per_class
-    with section("your own images"):
+    with section("your own images", needs_references=False):
         st.markdown(f"Point the whole lesson at a folder of your own pictures: one sub-folder per class, e.g. "
                     f"`FOLDER/cats/*.jpg` and `FOLDER/dogs/*.jpg`. AlexNet runs on the first {per_class} images "
                     "of each class (sorted by file name), and every page then shows your images: similarity, "

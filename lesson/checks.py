@@ -16,8 +16,8 @@ from pathlib import Path
 import streamlit as st
 
 from lesson.derived import Choice
-from lesson.student import (EXERCISES, Exercise, StudentCodeError, contract, file_digest, load_function,
-                            reference_function, syntax_problem)
+from lesson.student import (EXERCISES, Exercise, NotSolvedYet, StudentCodeError, contract, file_digest,
+                            load_function, reference_function, references_available, syntax_problem)
 from lesson.ui import Context, shown_path
 
 __all__ = ["CheckState", "state_of", "run_check", "check_widget", "check_all_button", "progress_list",
@@ -77,7 +77,8 @@ def run_check(ctx: Context, names: list[str] | None) -> str | None:
     grader, problem = _grader()
     if grader is None:
         return (f"The grader is not available ({problem}). Your code cannot be checked from the app right now; "
-                "the plots use the reference solutions.")
+                + ("the plots use the reference solutions." if references_available()
+                   else "run `./run-grader` in a terminal to check it."))
     wanted = [exercise for exercise in EXERCISES if names is None or exercise.name in names]
     digests = {exercise.name: file_digest(exercise_file(ctx, exercise)) for exercise in wanted}  # before grading
     try:
@@ -150,8 +151,10 @@ def check_widget(ctx: Context, exercise: Exercise) -> None:
                     f"The app uses it for {exercise.purpose}.")
         problem = _cached_syntax_problem(str(path), file_digest(path))
         if problem is not None:
+            rest = ("The rest of the lesson keeps working with the reference solutions." if references_available()
+                    else "The plots drawn with this file wait until it works again.")
             st.warning(f"{problem}\n\nFix this in your editor and save: nothing in this file can run until then. "
-                       "The rest of the lesson keeps working with the reference solutions.", icon="🐞")
+                       + rest, icon="🐞")
         spec = contract(exercise, path)
         with st.expander("The contract: what the function takes and returns"):
             indented = "\n".join(f"    {line}" if line else "" for line in spec.docstring.splitlines())
@@ -201,8 +204,11 @@ def _cached_student_function(path: str, name: str, digest: str):
 
 def choices(ctx: Context, exercises: list[Exercise], *, key: str) -> list[Choice]:
     """For a plot: the student's function for each exercise that passed its check (the file unchanged since),
-    the reference otherwise; a toggle switches to the references; a note says which is shown."""
-    references = [reference_choice(exercise) for exercise in exercises]
+    the reference otherwise; a toggle switches to the references; a note says which is shown.
+
+    In a student release (no reference solutions) a plot can only use the student's functions: ``NotSolvedYet``
+    (shown by ``ui.guard`` as what to do) while any of them has not passed.
+    """
     students: list[Choice | None] = []
     for exercise in exercises:
         state = state_of(ctx, exercise)
@@ -217,6 +223,13 @@ def choices(ctx: Context, exercises: list[Exercise], *, key: str) -> list[Choice
             continue
         students.append(Choice(function, f"student:{state.digest}", f"your {exercise.name}", True))
     names = ", ".join(f"`{exercise.name}`" for exercise in exercises)
+    if not references_available():
+        pending = [exercise for exercise, student in zip(exercises, students) if student is None]
+        if pending:
+            raise NotSolvedYet(_not_solved_message(ctx, pending))
+        st.caption(f"🧑‍🎓 Computed with **your** {names}.")
+        return students
+    references = [reference_choice(exercise) for exercise in exercises]
     if not any(students):
         pending = [f"`{exercise.name}`" for exercise, student in zip(exercises, students) if student is None]
         st.caption(f"📘 Computed with the **reference solution**: your {', '.join(pending)} "
@@ -237,6 +250,20 @@ def choices(ctx: Context, exercises: list[Exercise], *, key: str) -> list[Choice
     return picked
 
 
+def _not_solved_message(ctx: Context, pending: list[Exercise]) -> str:
+    """What a student release shows instead of a plot whose exercises have not passed: which, where, what to do."""
+    lines = []
+    for exercise in pending:
+        status = state_of(ctx, exercise).status
+        now = {"not checked": "not checked yet", "changed": "changed since its last check"}.get(status, status)
+        lines.append(f"- `{exercise.name}` in `{shown_path(exercise_file(ctx, exercise))}` "
+                     f"(its Check is on page {exercise.section}): {now}")
+    return ("**Not solved yet.** This part of the lesson is drawn with your own code (this copy of the lesson has "
+            "no reference solutions), so it appears once these pass their checks:\n\n" + "\n".join(lines)
+            + "\n\nWrite the function, save the file and press its **Check** button (or **Check all** in the "
+              "sidebar).")
+
+
 def reference_choice(exercise: Exercise) -> Choice:
     return Choice(reference_function(exercise), "reference", f"the reference {exercise.name}", False)
 
@@ -250,6 +277,11 @@ def with_fallback(compute, picked: list[Choice], exercises: list[Exercise]) -> t
         if not any(choice.is_student for choice in picked):
             raise
         _log.exception("student code failed on the bank")
+        if not references_available():
+            raise NotSolvedYet(f"**Your code failed on the lesson's data** ({type(error).__name__}: {error}), so "
+                               "this part cannot be drawn. It passed its check, so the lesson's data must hold "
+                               "something the check's cases do not: look at the shapes and values your function "
+                               "gets, fix it, save and press **Check** again.") from None
         st.warning(f"Your code failed on the lesson's data ({type(error).__name__}: {error}), so this plot shows "
                    "the reference solution instead. Press Check again to see what the grader makes of it.",
                    icon="🚧")

@@ -7,9 +7,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from solutions._validate import as_float_array
-from solutions.pca import components_to_reach
-from solutions.rsa import second_order_similarity
+from lesson.student import ReferencesUnavailable
+
+try:
+    from solutions._validate import as_float_array
+    from solutions.pca import components_to_reach
+    from solutions.rsa import second_order_similarity
+except ImportError:  # a student release has no reference solutions; lesson/beyond.py says so instead of these parts
+    def _unavailable(*args, **kwargs):
+        raise ReferencesUnavailable("The optional parts of the lesson use the reference solutions, which this copy "
+                                    "of the lesson (a student release) leaves out.")
+
+    as_float_array = components_to_reach = second_order_similarity = _unavailable
 
 __all__ = ["SIMILARITY_MEASURES", "UNIT_COUNTS", "similarity_matrix", "euclidean_similarity", "participation_ratio",
            "variance_spectrum", "layer_dimensionality", "dimensionality_by_layer", "spectra_by_units",

@@ -24,8 +24,14 @@ class ReferenceResults:
 
 def _compute(bank) -> ReferenceResults:
     # Imported here: scipy.stats alone takes ~0.8 s to import, and reading the cached results needs none of it.
-    from solutions.pca import PCA
-    from solutions.rsa import get_similarity_matrix, second_order_similarity
+    try:
+        from solutions.pca import PCA
+        from solutions.rsa import get_similarity_matrix, second_order_similarity
+    except ImportError:
+        from lesson.student import ReferencesUnavailable
+
+        raise ReferencesUnavailable("The reference analyses need the reference solutions, which this copy of the "
+                                    "lesson (a student release) leaves out.") from None
 
     first_order = np.stack([get_similarity_matrix(bank.rsa_activations(path)) for path in bank.layer_paths])
     spectra = [PCA(bank.pca_activations(path))[1:] for path in bank.layer_paths]

@@ -20,7 +20,8 @@ from typing import NamedTuple
 
 __all__ = [
     "Exercise", "EXERCISES", "EXERCISES_BY_NAME", "exercises_for_section", "StudentCodeError", "file_digest",
-    "load_module", "load_function", "syntax_problem", "contract", "reference_function",
+    "load_module", "load_function", "syntax_problem", "contract", "reference_function", "references_available",
+    "NotSolvedYet", "ReferencesUnavailable",
 ]
 
 
@@ -54,6 +55,22 @@ class StudentCodeError(Exception):
     def __init__(self, message: str, line: int | None = None):
         super().__init__(message)
         self.line = line
+
+
+class NotSolvedYet(Exception):
+    """A part of a page is drawn with an exercise the student has not solved yet, and this copy of the lesson has
+    no reference solution to draw it with instead (a student release). ``str()`` says what to do."""
+
+
+class ReferencesUnavailable(Exception):
+    """A part of a page needs the reference solutions, which a student release leaves out. ``str()`` says so."""
+
+
+def references_available() -> bool:
+    """Whether the reference solutions can be imported: True in the course repository, False in a student release
+    (``python -m grader release``), where every plot is drawn with the student's own functions."""
+    # By location, not by import: a student's own folder named "solutions" on sys.path must not count.
+    return (Path(__file__).resolve().parent.parent / "solutions" / "rsa.py").is_file()
 
 
 def file_digest(path: Path) -> str:
@@ -134,8 +151,12 @@ def load_function(path: Path, function_name: str, digest: str | None = None):
 
 
 def reference_function(exercise: Exercise):
-    """The reference solution of an exercise (from ``solutions/``)."""
+    """The reference solution of an exercise (from ``solutions/``); ``ReferencesUnavailable`` in a student release."""
     import importlib
+
+    if not references_available():
+        raise ReferencesUnavailable(f"The reference {exercise.name} is not part of this copy of the lesson (a "
+                                    "student release has no reference solutions).")
 
     return getattr(importlib.import_module(f"solutions.{exercise.module}"), exercise.name)
 
@@ -162,5 +183,10 @@ def contract(exercise: Exercise, exercise_file: Path | None = None) -> Contract:
                 docstring = ast.get_docstring(node)
                 if docstring:
                     return Contract(f"def {node.name}({ast.unparse(node.args)}):", docstring)
+    if not references_available():
+        return Contract(f"def {exercise.name}(...):",
+                        f"{exercise.name}() is missing from your file (or has lost its docstring), so its contract "
+                        f"cannot be shown. Restore its def line and docstring from the template (your repository's "
+                        f"history has it: `git log -p exercises/{exercise.module}.py`).")
     function = reference_function(exercise)
     return Contract(f"def {exercise.name}{inspect.signature(function)}:", inspect.getdoc(function) or "")

@@ -13,6 +13,7 @@ import numpy as np
 import streamlit as st
 
 from lesson.config import PROJECT_ROOT, Settings
+from lesson.student import NotSolvedYet, ReferencesUnavailable
 
 __all__ = ["Context", "context", "load_context", "load_bank", "guard", "provenance_panel", "reflection_boxes",
            "banner", "shown_path", "page_header", "is_demo", "OWN_IMAGES_KEY", "use_lesson_images",
@@ -246,6 +247,8 @@ def guard(what: str):
     """Run a part of a page; an unexpected error there becomes a short message and the rest of the page goes on."""
     try:
         yield
+    except (NotSolvedYet, ReferencesUnavailable) as missing:  # a student release: nothing to draw this with yet
+        st.info(str(missing), icon="📝")
     except Exception as error:  # noqa: BLE001 (no traceback ever reaches the page)
         _log.exception("error while showing %s", what)
         st.error(f"**Something went wrong while showing {what}:** {type(error).__name__}: {error}\n\n"

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lesson import analysis, beyond, charts, checks, derived, extensions, ui
-from lesson.student import EXERCISES_BY_NAME
+from lesson.student import EXERCISES_BY_NAME, NotSolvedYet, references_available
 
 ctx = ui.context()
 bank = ctx.bank
@@ -75,6 +75,8 @@ class_edges, redness_edges = analysis.block_boundaries(np.asarray(classes_in_ord
 layer_name = bank.layer_names[0]
 with ui.guard("the single-layer view"):
     if matrices is None:
+        if not references_available():
+            raise NotSolvedYet("The close-up of one layer appears once the matrices above can be drawn.")
         raise RuntimeError("the first-order matrices above could not be computed")
     picker, _ = st.columns([1, 2])
     layer_name = picker.selectbox("Layer", bank.layer_names, key="first_order_layer", persist_state="session")

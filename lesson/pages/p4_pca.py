@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lesson import analysis, beyond, charts, checks, derived, extensions, ui
-from lesson.student import EXERCISES_BY_NAME
+from lesson.student import EXERCISES_BY_NAME, NotSolvedYet, references_available
 
 ctx = ui.context()
 bank = ctx.bank
@@ -51,14 +51,16 @@ def _cumulative_frame(spectra, layer_names) -> pd.DataFrame:
 used = [EXERCISES_BY_NAME["PCA"], EXERCISES_BY_NAME["components_to_reach"]]
 kinds = {row["name"]: row["kind"] for row in bank.layer_table}
 st.subheader("The spectrum of one layer")
+spectra = needed = None
+layer_name, threshold = bank.layer_names[0], 0.8
 with ui.guard("the PCA of each layer"):
     controls, _ = st.columns([2, 1])
     with controls:
-        pca_choice, count_choice = checks.choices(ctx, used, key="section4")
         picker, slider = st.columns(2)
         layer_name = picker.selectbox("Layer", bank.layer_names, key="pca_layer", persist_state="session")
         threshold = slider.slider("Fraction of variance to reach", min_value=0.5, max_value=0.99, value=0.8,
                                   step=0.01, key="pca_threshold", persist_state="session")
+        pca_choice, count_choice = checks.choices(ctx, used, key="section4")
     spectra, (pca_choice,) = checks.with_fallback(lambda chosen: derived.pca_spectra(bank, chosen), [pca_choice],
                                                   used[:1])
     needed, (count_choice,) = checks.with_fallback(
@@ -81,6 +83,10 @@ with ui.guard("the PCA of each layer"):
 
 st.subheader("Components needed, layer by layer")
 with ui.guard("the components needed across layers"):
+    if needed is None:
+        if not references_available():
+            raise NotSolvedYet("The count across layers appears once the spectra above can be drawn.")
+        raise RuntimeError("the spectra above could not be computed")
     counts = pd.DataFrame({"layer": bank.layer_names, "kind": [kinds[name] for name in bank.layer_names],
                            "components": needed})
     st.altair_chart(derived.chart(
@@ -89,6 +95,8 @@ with ui.guard("the components needed across layers"):
     st.caption("Move the slider above to change the fraction of variance; the layer selected above is outlined.")
 
 with ui.guard("the second measure of dimensionality"), beyond.section("a second measure, and why subsample"):
+    if spectra is None or needed is None:
+        raise RuntimeError("the spectra above could not be computed")
     st.markdown("The **participation ratio** (Σλ)² / Σλ², over the variances λ of all components, counts "
                 "dimensions without a threshold: d for variance spread evenly over d components, 1 when one "
                 "component holds it all. Below it stands beside the component count of the slider above.")

@@ -130,3 +130,35 @@ def test_bank_selection_without_solutions(release):
     reference = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert done.stdout.splitlines()[0] == reference.stdout.splitlines()[0]
     assert "stored with the grading fixtures" in done.stdout
+
+
+def test_release_app_draws_with_the_students_functions(release, tmp_path, stand_in_env, bank):
+    """The app inside a release (no solutions): each plot says "not solved yet" until the student's exercise
+    passes its check, then it is drawn with the student's code; no error or exception on any page."""
+    exercises = tmp_path / "exercises"
+    shutil.copytree(release / "exercises", exercises)
+    script = PROJECT_ROOT / "tests" / "grader" / "release_app_script.py"
+    done = subprocess.run([sys.executable, str(script), str(release), str(exercises),
+                           str(SUBMISSIONS / "correct" / "float32_inside")], cwd=release, capture_output=True,
+                          text=True, timeout=900,
+                          env=clean_env(**stand_in_env, LESSON_EXERCISES_DIR=str(exercises),
+                                        LESSON_REFLECTIONS=str(tmp_path / "reflections.md")))
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert seen["lesson_module"].startswith(str(release))
+    for phase in ("stubs", "solved"):
+        for page, shown in seen[phase].items():
+            assert not shown["exceptions"] and not shown["errors"], (phase, page, shown)
+    for page, shown in seen["stubs"].items():
+        waiting = [text for text in shown["info"] if text.startswith("**Not solved yet.**")]
+        assert waiting, (page, shown["info"])
+        assert "not checked yet" in waiting[0] and "exercises/" in waiting[0]
+        assert not any("reference solution" in text for text in shown["captions"] if "Computed with" in text)
+    assert seen["stubs"]["pages/p1_network.py"]["charts"] == 1  # the units per layer; redness waits
+    assert seen["stubs"]["pages/p2_first_order.py"]["charts"] == 0
+    for page, shown in seen["solved"].items():
+        assert not any(text.startswith("**Not solved yet.**") for text in shown["info"]), (page, shown["info"])
+        assert any(text.startswith("🧑‍🎓 Computed with **your**") for text in shown["captions"]), page
+        assert shown["charts"] > seen["stubs"][page]["charts"], page
+    optional = " ".join(seen["solved"]["pages/p3_second_order.py"]["info"])
+    assert "leaves out" in optional  # the optional comparison with references says why it is missing
