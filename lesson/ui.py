@@ -282,44 +282,47 @@ def provenance_panel(ctx: Context) -> None:
 
 
 def reflection_boxes(ctx: Context, section: str) -> None:
-    """One text box per reflection question of the section, saved to the reflections file whenever it changes.
+    """One box per reflection question of the section, saved to the reflections file while the student types
+    (``lesson.reflection_box``).
 
     The file is the truth: a new session starts from it, and an answer edited in the file by hand (while the
     app runs) replaces what the box held. Saving merges: only the changed answer is rewritten.
     """
+    from lesson.reflection_box import reflection_box
     from lesson.reflections import QUESTIONS, load_answers
 
     path = Path(ctx.settings.reflections_path)
     questions = [question for question in QUESTIONS if question.section == section]
+    baseline = st.session_state.setdefault("lesson_reflection_baseline", {})  # id -> the text the box was given
+    versions = st.session_state.setdefault("lesson_reflection_versions", {})
+    saved_at = st.session_state.setdefault("lesson_reflection_saved_at", {})
     try:
         on_disk = load_answers(path)
     except (OSError, UnicodeDecodeError) as error:
         st.error(f"Could not read your reflections from {path}: {error}. Your typing is kept in this window, but "
                  "copy it somewhere safe until the file is readable again.", icon="🚧")
         on_disk = None
-    baseline = st.session_state.setdefault("lesson_reflection_baseline", {})
     st.markdown("### 📝 Reflections")
-    st.caption(f"Your answers are saved to `{shown_path(path)}` each time you click outside a box or press "
-               "Ctrl+Enter. You can also edit that file by hand.")
+    st.caption(f"Your answers are saved to `{shown_path(path)}` as you type (a moment after you pause). You can "
+               "also edit that file by hand.")
     for question in questions:
-        key = f"reflection_{question.id}"
-        if on_disk is not None:
-            answer = on_disk.get(question.id, "")
-            if key not in st.session_state or baseline.get(question.id) != answer:
-                st.session_state[key] = answer  # a new session, or the file was edited outside this window
-                baseline[question.id] = answer
-        st.text_area(f"**{question.id}.** {question.prompt}", key=key, height=130, persist_state="session",
-                     on_change=_save_reflection, args=(path, question.id, key),
-                     placeholder="Write your answer here …")
+        if on_disk is not None and baseline.get(question.id) != on_disk.get(question.id, ""):
+            baseline[question.id] = on_disk.get(question.id, "")  # a new session, or edited outside this window
+            versions[question.id] = versions.get(question.id, 0) + 1
+            saved_at.pop(question.id, None)
+        st.markdown(f"**{question.id}.** {question.prompt}")
+        reflection_box(question.id, f"{question.id}. {question.prompt}", baseline.get(question.id, ""),
+                       versions.get(question.id, 0),
+                       f"Saved at {saved_at[question.id]}" if question.id in saved_at else "",
+                       lambda question_id, text: _store_answer(path, question_id, text))
         problem = st.session_state.get(f"lesson_reflection_error_{question.id}")
         if problem:
             st.error(problem, icon="🚧")
 
 
-def _save_reflection(path: Path, question_id: str, key: str) -> None:
+def _store_answer(path: Path, question_id: str, text: str) -> None:
+    """Write one answer into the reflections file (merging with the others); a failure is shown under the box."""
     from lesson.reflections import load_answers, save_answers
-
-    text = st.session_state.get(key, "") or ""
     try:
         answers = load_answers(path)
         answers[question_id] = text
@@ -330,4 +333,7 @@ def _save_reflection(path: Path, question_id: str, key: str) -> None:
             f"Could not save this answer to {path}: {error}. It is still in the box; copy it somewhere safe.")
         return
     st.session_state.pop(f"lesson_reflection_error_{question_id}", None)
-    st.session_state.setdefault("lesson_reflection_baseline", {})[question_id] = text.strip()
+    # What the file holds now came from this window: the next run must not give it back to the box as an edit
+    # from outside (the box may already hold newer typing).
+    st.session_state.setdefault("lesson_reflection_baseline", {})[question_id] = load_answers(path).get(question_id, "")
+    st.session_state.setdefault("lesson_reflection_saved_at", {})[question_id] = time.strftime("%H:%M:%S")

@@ -109,3 +109,32 @@ def write_weights_file(path: Path, seed: int = 1) -> Path:
         state[name] = (vector * scale).as_strided(tensor.shape, (1,) * tensor.ndim)
     torch.save(state, path)
     return path
+
+
+def reflection_boxes(app) -> dict[str, dict]:
+    """The page's reflection boxes (lesson/reflection_box.py): question id -> the data the app gave the box
+    (value, version, status, ...)."""
+    boxes = {}
+    for element in app.main:
+        if element.type == "bidi_component" and element.proto.component_name == "lesson_reflection_box":
+            boxes[element.proto.id.rsplit("-reflection_", 1)[1]] = json.loads(element.proto.json)
+    return boxes
+
+
+_TYPED_AT = [0]
+
+
+def type_in_box(app, question_id: str, text: str, at: float | None = None):
+    """What the browser sends after typing ``text`` into a reflection box and pausing (then one rerun): the box's
+    component state ``{"text": {"text": ..., "at": ms}}``. AppTest cannot type into a custom component, so the
+    state is added to the widget states of the next run, as the frontend would send it."""
+    element = next(element for element in app.main if element.type == "bidi_component"
+                   and element.proto.id.endswith(f"-reflection_{question_id}"))
+    if at is None:
+        _TYPED_AT[0] += 1
+        at = 1_800_000_000_000 + _TYPED_AT[0]  # later than anything sent before in this test run
+    states = app._tree.get_widget_states()  # noqa: SLF001 (AppTest has no public way to drive a custom component)
+    state = states.widgets.add()
+    state.id = element.proto.id
+    state.json_value = json.dumps({"text": {"text": text, "at": at}})
+    return app._run(states)  # noqa: SLF001

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app_helpers import PAGES, open_app, texts
+from app_helpers import PAGES, open_app, reflection_boxes, texts
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
@@ -46,7 +46,7 @@ def test_an_error_in_one_part_of_a_page_leaves_the_rest_working(monkeypatch):
     assert not app.exception
     errors = texts(app.error)
     assert len(errors) == 1 and "first-order matrices" in errors[0] and "boom" in errors[0]
-    assert [widget.key for widget in app.text_area] == ["reflection_R3", "reflection_R4"]  # still there
+    assert list(reflection_boxes(app)) == ["R3", "R4"]  # still there
     app.switch_page(PAGES["start"]).run()
     assert not app.error
 

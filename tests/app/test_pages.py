@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app_helpers import PAGES, assert_clean, chart_data, chart_spec, charts, open_app, texts
+from app_helpers import PAGES, assert_clean, chart_data, chart_spec, charts, open_app, reflection_boxes, texts
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
@@ -43,7 +43,7 @@ def test_network_page_shows_21_layers_the_images_and_the_rsa_grid(bank):
     redness = chart_data(charts(app)[1])
     assert len(redness) == len(bank.labels)
     assert (redness["role"] != "not picked").sum() == len(bank.rsa_indices)
-    assert [widget.key for widget in app.text_area] == ["reflection_R1", "reflection_R2"]
+    assert list(reflection_boxes(app)) == ["R1", "R2"]
 
 
 def test_first_order_page_shows_all_layers_on_one_fixed_scale(bank):
@@ -85,8 +85,7 @@ def test_second_order_page_shows_the_layer_matrix_and_the_pitfall(bank):
     relu = table[table["relation"].str.endswith("relu")]
     assert (relu["buggy extraction"] > 0.9999).all()
     assert (relu["correct extraction"] < 0.99999).any()
-    assert [widget.key for widget in app.text_area] == ["reflection_R5", "reflection_R6", "reflection_R7",
-                                                         "reflection_R8"]
+    assert list(reflection_boxes(app)) == ["R5", "R6", "R7", "R8"]
 
 
 def spec_uses_fixed_scale(spec: dict) -> bool:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from lesson.reflections import load_answers
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -181,11 +183,12 @@ def use_the_optional_parts(page, screenshot_dir: Path, image_folder: Path | None
 
 
 def visit_every_page(url: str, screenshot_dir: Path, interact: bool = False, beyond: bool = False,
-                     image_folder: Path | None = None) -> dict[str, dict]:
+                     image_folder: Path | None = None, reflections: Path | None = None) -> dict[str, dict]:
     """Open each page from the sidebar; return per page: charts, exceptions, console errors, screenshot path.
 
     With ``interact``, also click a cell of the single-layer matrix (report "cell click": images shown) and type
-    a reflection, then leave the page without pressing anything else (report "typed": the text typed). With
+    a reflection, then leave the page without pressing anything else (report "typed": the text typed), and type
+    into a second one key by key, reading ``reflections`` after a pause in typing ("saved while typing"). With
     ``beyond``, also use the optional parts (report "beyond"; the own-images step needs ``image_folder``).
     """
     from playwright.sync_api import sync_playwright
@@ -226,10 +229,18 @@ def visit_every_page(url: str, screenshot_dir: Path, interact: bool = False, bey
                 full_page_screenshot(page, shot)
                 typed = "Typed in the browser, then the page was left without pressing anything."
                 open_page(page, PAGES[1])
-                page.locator("[data-testid='stTextArea'] textarea").first.fill(typed)
+                page.locator("textarea.answer").first.fill(typed)
+                # Typing key by key, then pausing with the cursor still in the box: saved without a blur.
+                second_box = page.locator("textarea.answer").nth(1)
+                second_box.click()
+                second_box.press_sequentially("Saved while typing", delay=30)
+                time.sleep(2.5)  # the debounce (0.7 s) and a rerun
+                saved_while_typing = (load_answers(reflections).get("R2") if reflections is not None else None)
+                second_box.press_sequentially(", and more.", delay=30)
                 open_page(page, PAGES[0])  # leaving the page: the box loses focus and commits its value
                 report["interactions"] = {
                     "images after a cell click": clicked_images, "typed": typed, "screenshot": shot,
+                    "saved while typing": saved_while_typing, "box after typing": "Saved while typing, and more.",
                     "exceptions": page.locator("[data-testid='stException']").count(),
                     "console_errors": console_errors[errors_before:],
                 }
@@ -262,7 +273,8 @@ def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
 
     image_folder = write_image_folder(tmp_path / "my images")
     with streamlit_server(env, tmp_path / "streamlit.log") as url:
-        report = visit_every_page(url, screenshot_dir, interact=True, beyond=True, image_folder=image_folder)
+        report = visit_every_page(url, screenshot_dir, interact=True, beyond=True, image_folder=image_folder,
+                                  reflections=tmp_path / "reflections.md")
 
     interactions = report.pop("interactions")
     beyond = report.pop("beyond")
@@ -273,10 +285,11 @@ def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
     assert list(report) == PAGES
     assert interactions["images after a cell click"] == 2, "a click on a matrix cell shows its two images"
     assert interactions["exceptions"] == 0 and interactions["console_errors"] == []
-    from lesson.reflections import load_answers
-
     assert load_answers(tmp_path / "reflections.md").get("R1") == interactions["typed"], \
         "a reflection typed and left (page switch) is saved"
+    assert interactions["saved while typing"] == "Saved while typing", "a pause in typing saves the box"
+    assert load_answers(tmp_path / "reflections.md").get("R2") == interactions["box after typing"], \
+        "typing after an autosave is kept and saved when the page is left"
     for title, seen in report.items():
         assert seen["exceptions"] == 0, f"{title}: an exception is shown on the page"
         assert seen["console_errors"] == [], f"{title}: browser console errors {seen['console_errors']}"
