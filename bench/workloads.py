@@ -17,10 +17,12 @@ def _emit(**figures) -> None:
     print(json.dumps(figures))
 
 
-def imports() -> None:
+def imports(which: str = "torch+torchvision") -> None:
     started = time.perf_counter()
     import torch  # noqa: F401
-    import torchvision  # noqa: F401
+
+    if which == "torch+torchvision":
+        import torchvision  # noqa: F401
 
     _emit(import_seconds=time.perf_counter() - started)
 
@@ -148,6 +150,50 @@ def first_order_scaling(n_images: str) -> None:
     started = time.perf_counter()
     get_similarity_matrix(activations)
     _emit(first_order_seconds=time.perf_counter() - started)
+
+
+def app(cache_dir: str, image_dir: str) -> None:
+    """The lesson app in this process (AppTest): cold start to the first page, every page once, then warm page
+    reruns and one Check; the resident memory of the process after all of it."""
+    import os
+    import resource
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    scratch = Path(tempfile.mkdtemp())
+    shutil.copytree(root / "exercises", scratch / "exercises")
+    os.environ.update(LESSON_CACHE_DIR=cache_dir, LESSON_IMAGES=image_dir, LESSON_WEIGHTS="random", LESSON_OFFLINE="1",
+                      LESSON_EXERCISES_DIR=str(scratch / "exercises"), LESSON_REFLECTIONS=str(scratch / "r.md"))
+    from streamlit.testing.v1 import AppTest
+
+    pages = [f"pages/{name}.py" for name in ("p1_network", "p2_first_order", "p3_second_order", "p4_pca",
+                                             "p5_submit", "p0_start")]
+    session = AppTest.from_file(str(root / "lesson" / "app.py"), default_timeout=600)
+    started = time.perf_counter()
+    session.run()
+    first_page = time.perf_counter() - started
+    started = time.perf_counter()
+    for page in pages:
+        session.switch_page(page).run()
+    every_page_cold = time.perf_counter() - started
+    reruns = {}
+    for page in pages:
+        session.switch_page(page).run()
+        started = time.perf_counter()
+        session.run()
+        reruns[page.split("/")[1][:-3]] = round(time.perf_counter() - started, 3)
+    session.switch_page("pages/p2_first_order.py").run()
+    started = time.perf_counter()
+    session.button(key="check_get_similarity_matrix").click().run()
+    check = time.perf_counter() - started
+    assert not session.exception, [element.value for element in session.exception]
+    rss_now = int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) / 1024
+    shutil.rmtree(scratch, ignore_errors=True)
+    _emit(first_page_seconds=first_page, every_page_cold_seconds=every_page_cold, rerun_seconds=reruns,
+          check_seconds=check, rss_after_every_page_mb=rss_now,
+          peak_rss_in_process_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 if __name__ == "__main__":

@@ -161,21 +161,26 @@ def load_bank(path: Path) -> ActivationBank:
     return bank
 
 
+_PITFALL_IMAGES = 2  # RSA images run through the buggy (un-copied) extraction
+
+
 def _stored_twin(buggy: np.ndarray, layer_path: str, staging: Path) -> str:
-    """The layer (this one or a later one) whose correct RSA activations equal what the buggy extraction stored.
+    """The layer (this one or a later one) whose correct RSA activations equal what the buggy extraction stored
+    for the first ``len(buggy)`` RSA images.
 
     Equal up to float rounding: the buggy pass runs in another batch size, which changes the last bits.
     """
     start = LAYER_PATHS.index(layer_path)
     for candidate in LAYER_PATHS[start:]:
-        correct = np.load(staging / "rsa" / f"{candidate}.npy", mmap_mode="r")
+        correct = np.load(staging / "rsa" / f"{candidate}.npy", mmap_mode="r")[:len(buggy)]  # the same first images
         if correct.shape == buggy.shape and np.abs(correct - buggy).max() <= 1e-4 * np.abs(correct).max() + 1e-6:
             return candidate
     raise RuntimeError(f"the un-copied output of {layer_path} matches no correctly stored layer")
 
 
 class _RowWriter:
-    """A float32 .npy file of a known shape, filled one row (first-axis slice) at a time, in any order."""
+    """A float32 .npy file of a known shape, filled row by row (first-axis slices) in any order; ``write(row,
+    values)`` with values of shape (k, *row shape) fills k consecutive rows."""
 
     def __init__(self, path: Path, shape: tuple[int, ...]):
         self._file = open(path, "wb")
@@ -200,7 +205,7 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
     ``settings_part`` holds pca_units, stored_units, per_class and n_extreme (the values that entered the key);
     ``image_redness`` (n_images,) and ``rsa_indices`` (n_rsa,) the RSA selection, ``rsa_order`` describes it.
     """
-    from lesson.network import iter_layer_outputs, layer_table, unit_subsample  # torch only here
+    from lesson.network import iter_layer_outputs, layer_table, stream_layer_outputs, unit_subsample  # torch here
 
     say = progress or (lambda message, fraction: None)
     pca_units, stored_units = settings_part["pca_units"], settings_part["stored_units"]
@@ -216,34 +221,41 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "rsa").mkdir(parents=True)
     (staging / "pca").mkdir()
-    # One pass over all images: each layer's unit draw for PCA, and the RSA images' full responses written
-    # row by row straight into their .npy files (peak memory stays at one batch of activations).
+    # One pass over all images. Each layer's output is written out the moment its module produces it (inside the
+    # forward hook, before an in-place ReLU changes it): the RSA images' full responses row by row, and every
+    # image's responses on the layer's unit draw for PCA. Nothing accumulates in memory but one batch's forward.
     rsa_files: dict[str, _RowWriter] = {}
-    pca_draws: dict[str, np.ndarray] = {}  # layer -> (n_images, n_stored_units)
+    pca_files: dict[str, _RowWriter] = {}  # layer -> (n_images, n_stored_units)
     unit_draws: dict[str, np.ndarray] = {}  # layer -> indices of the stored units
     n_images, n_batches = image_set.n_images, -(-image_set.n_images // batch_size)
-    for batch_number, (rows, outputs) in enumerate(iter_layer_outputs(model, image_set.display, LAYER_PATHS,
-                                                                       batch_size=batch_size)):
-        say(f"Running AlexNet on the images (batch {batch_number + 1} of {n_batches})", 0.8 * batch_number / n_batches)
-        for path, output in outputs.items():
-            flat = output.flatten(1).numpy()  # (batch, n_units_total)
-            if path not in pca_draws:
-                unit_draws[path] = unit_subsample(path, flat.shape[1], stored_units)
-                pca_draws[path] = np.empty((n_images, unit_draws[path].size), dtype=np.float32)
-                rsa_files[path] = _RowWriter(staging / "rsa" / f"{path}.npy", (len(rsa_indices), *output.shape[1:]))
-            pca_draws[path][rows] = flat[:, unit_draws[path]]
-            for offset, row in enumerate(range(rows.start, rows.stop)):
-                if row in rsa_position:
-                    rsa_files[path].write(rsa_position[row], output[offset].numpy())
-    for path in LAYER_PATHS:
-        rsa_files.pop(path).close()
-        np.save(staging / "pca" / f"{path}.npy", pca_draws.pop(path))
+
+    def write_out(path: str, rows: slice, output) -> None:
+        if path == LAYER_PATHS[0]:
+            say(f"Running AlexNet on the images (batch {rows.start // batch_size + 1} of {n_batches})",
+                0.8 * rows.start / n_images)
+        flat = output.flatten(1).numpy()  # (batch, n_units_total), a view
+        if path not in pca_files:
+            unit_draws[path] = unit_subsample(path, flat.shape[1], stored_units)
+            pca_files[path] = _RowWriter(staging / "pca" / f"{path}.npy", (n_images, unit_draws[path].size))
+            rsa_files[path] = _RowWriter(staging / "rsa" / f"{path}.npy", (len(rsa_indices), *output.shape[1:]))
+        pca_files[path].write(rows.start, flat[:, unit_draws[path]])  # consecutive rows, one block
+        for offset, row in enumerate(range(rows.start, rows.stop)):
+            if row in rsa_position:
+                rsa_files[path].write(rsa_position[row], output[offset].numpy())
+
+    try:
+        stream_layer_outputs(model, image_set.display, write_out, LAYER_PATHS, batch_size=batch_size)
+    finally:
+        for writer in (*rsa_files.values(), *pca_files.values()):
+            writer.close()
 
     say("Showing the in-place ReLU pitfall", 0.85)
-    # The classic bug: keep the hooked tensors themselves; in-place ReLUs overwrite conv/linear outputs.
-    for _, buggy in iter_layer_outputs(model, image_set.display[rsa_indices], LAYER_PATHS,
-                                       batch_size=len(rsa_indices), copy_outputs=False):  # a single batch
-            pitfall_sources = [_stored_twin(buggy[path].numpy(), path, staging) for path in LAYER_PATHS]
+    # The classic bug: keep the hooked tensors themselves; in-place ReLUs overwrite conv/linear outputs. Which
+    # layer each buggy recording really holds is a property of the network, not of the images: the first
+    # _PITFALL_IMAGES RSA images tell it (all 40 would hold 176 MB of un-copied outputs for the same answer).
+    probe = image_set.display[rsa_indices[:_PITFALL_IMAGES]]
+    for _, buggy in iter_layer_outputs(model, probe, LAYER_PATHS, batch_size=len(probe), copy_outputs=False):
+        pitfall_sources = [_stored_twin(buggy[path].numpy(), path, staging) for path in LAYER_PATHS]
     del buggy
 
     say("Writing the activation bank", 0.95)

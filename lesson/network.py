@@ -1,47 +1,93 @@
-"""AlexNet: load it (pretrained, from a file, or random), describe its layers, and record layer activations safely."""
+"""AlexNet: load it (pretrained, from a file, or random), describe its layers, and record layer activations safely.
+
+The architecture is defined here, module for module as torchvision's ``models.AlexNet`` (same paths, state-dict
+keys, parameter creation order and default initialisation; the tests compare the two), so that building the
+bank does not import torchvision: that import alone costs 1.3-2 s and 160 MB on this project's machines.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import torch
 from torch import nn
-from torchvision.models import AlexNet_Weights, alexnet
 
 from lesson.images import to_network_input
 from lesson.layers import LAYER_PATHS, LAYERS
-from lesson.sources import WeightsInfo, pretrained_cache_path
+from lesson.sources import WeightsInfo
 
 __all__ = [
-    "WeightsError", "build_model", "layer_table", "iter_layer_outputs", "extract_activations", "unit_subsample",
-    "unit_seed",
+    "AlexNet", "WeightsError", "build_model", "layer_table", "stream_layer_outputs", "iter_layer_outputs",
+    "extract_activations", "unit_subsample", "unit_seed",
 ]
+
+class AlexNet(nn.Module):
+    """torchvision's AlexNet (Krizhevsky's "one weird trick" variant): input (batch, 3, 224, 224), output
+    (batch, 1000) class scores. Its ReLUs work in place, as torchvision's do (the lesson's pitfall)."""
+
+    def __init__(self, num_classes: int = 1000, dropout: float = 0.5):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2), nn.ReLU(inplace=True),  # (64, 55, 55)
+            nn.MaxPool2d(kernel_size=3, stride=2),  # (64, 27, 27)
+            nn.Conv2d(64, 192, kernel_size=5, padding=2), nn.ReLU(inplace=True),  # (192, 27, 27)
+            nn.MaxPool2d(kernel_size=3, stride=2),  # (192, 13, 13)
+            nn.Conv2d(192, 384, kernel_size=3, padding=1), nn.ReLU(inplace=True),  # (384, 13, 13)
+            nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(inplace=True),  # (256, 13, 13)
+            nn.Conv2d(256, 256, kernel_size=3, padding=1), nn.ReLU(inplace=True),  # (256, 13, 13)
+            nn.MaxPool2d(kernel_size=3, stride=2),  # (256, 6, 6)
+        )
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Sequential(
+            nn.Dropout(p=dropout), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(inplace=True),
+            nn.Dropout(p=dropout), nn.Linear(4096, 4096), nn.ReLU(inplace=True),
+            nn.Linear(4096, num_classes),
+        )
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.classifier(torch.flatten(self.avgpool(self.features(images)), 1))
+
 
 class WeightsError(RuntimeError):
     """The weights file could not be loaded into AlexNet; the message says what to do."""
 
 
+def _load_state_dict(path) -> dict:
+    """The file's tensors, memory-mapped when the file is in torch's zip format (since torch 1.6), else read
+    (older files, such as torchvision's original AlexNet checkpoint, may use the legacy format)."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except RuntimeError as error:
+        if "mmap" not in str(error):
+            raise
+        return torch.load(path, map_location="cpu", weights_only=True)
+
+
 def build_model(weights: WeightsInfo) -> nn.Module:
-    """The AlexNet that ``weights`` describes, in eval mode (dropout off)."""
+    """The AlexNet that ``weights`` describes, in eval mode (dropout off).
+
+    Random weights: torch's default initialisation after ``torch.manual_seed(seed)`` (the global generator's
+    state is restored afterwards). A weights file (pretrained in torch's cache, or LESSON_WEIGHTS): built on the
+    "meta" device (no initialisation, no memory) and given the file's tensors, memory-mapped, as its parameters.
+    """
     if weights.kind == "random":
         generator_state = torch.random.get_rng_state()
         torch.manual_seed(weights.seed)
-        model = alexnet(weights=None)
+        model = AlexNet()
         torch.random.set_rng_state(generator_state)
         return model.eval()
-    if weights.kind == "pretrained" and weights.path == pretrained_cache_path():
-        # torchvision's own loader; it finds the file in torch's cache and does not touch the network.
-        return alexnet(weights=AlexNet_Weights.IMAGENET1K_V1).eval()
     try:
-        state_dict = torch.load(weights.path, map_location="cpu", weights_only=True)
+        state_dict = _load_state_dict(weights.path)
     except Exception as error:
         raise WeightsError(f"could not read weights file {str(weights.path)!r} as a state dict ({error}). Save one "
                            "with torch.save(model.state_dict(), path).") from error
-    model = alexnet(weights=None)
+    with torch.device("meta"):
+        model = AlexNet()
     try:
-        model.load_state_dict(state_dict)
+        model.load_state_dict(state_dict, assign=True)
     except (RuntimeError, TypeError, AttributeError) as error:
         raise WeightsError(f"{str(weights.path)!r} is not an AlexNet state dict: {str(error).splitlines()[0]}") from error
     return model.eval()
@@ -78,6 +124,57 @@ def unit_subsample(layer_path: str, n_units_total: int, n_units: int) -> np.ndar
     return order[: min(n_units, n_units_total)]
 
 
+@contextlib.contextmanager
+def _hooked(model: nn.Module, layers: list[str], on_output: Callable[[str, torch.Tensor], None]):
+    """Eval mode, and a forward hook on each layer calling ``on_output(path, output)``; removed on exit."""
+    unknown = [path for path in layers if path not in LAYER_PATHS]
+    if unknown:
+        raise KeyError(f"unknown layers {unknown}; valid layers: {', '.join(LAYER_PATHS)}")
+    model.eval()  # dropout is the identity; never record a training-mode pass
+    modules = dict(model.named_modules())
+    handles = [modules[path].register_forward_hook(lambda module, inputs, output, path=path: on_output(path, output))
+               for path in layers]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def _network_batch(images: np.ndarray) -> torch.Tensor:
+    """A batch of the normalised network input, (batch, 3, 224, 224) float32, from either that input itself or
+    display images, (batch, 224, 224, 3) uint8 (normalised here, batch by batch, so that the whole float input
+    never sits in memory)."""
+    is_display = images.dtype == np.uint8 and images.shape[-1] == 3
+    return torch.as_tensor(np.asarray(to_network_input(images) if is_display else images), dtype=torch.float32)
+
+
+def _batches(n_images: int, batch_size: int) -> Iterator[slice]:
+    for start in range(0, n_images, batch_size):
+        yield slice(start, min(start + batch_size, n_images))
+
+
+def stream_layer_outputs(model: nn.Module, images: np.ndarray,
+                         consume: Callable[[str, slice, torch.Tensor], None], layers: Iterable[str] = LAYER_PATHS, *,
+                         batch_size: int = 32) -> None:
+    """Run the images through the model and hand each layer's output to ``consume(path, rows, output)`` the moment
+    its module produces it, inside the forward hook: before a later in-place ReLU can change it, and without
+    keeping a copy of every layer until the batch ends (with 32 images that would be 145 MB).
+
+    ``output`` has shape (batch, *layer shape) for ``images[rows]`` and is valid only during the call: copy or
+    write out what you keep. ``images``: the normalised network input, (n_images, 3, 224, 224) float32, or
+    display images, (n_images, 224, 224, 3) uint8.
+    """
+    current = slice(0, 0)
+
+    def on_output(path: str, output: torch.Tensor) -> None:
+        consume(path, current, output.detach())
+
+    with _hooked(model, list(layers), on_output), torch.inference_mode():
+        for current in _batches(images.shape[0], batch_size):
+            model(_network_batch(images[current]))
+
+
 def iter_layer_outputs(model: nn.Module, images: np.ndarray, layers: Iterable[str] = LAYER_PATHS, *,
                        batch_size: int = 32, copy_outputs: bool = True) -> Iterator[tuple[slice, dict[str, torch.Tensor]]]:
     """Run the images through the model in batches; yield ``(rows, outputs)`` per batch.
@@ -89,32 +186,20 @@ def iter_layer_outputs(model: nn.Module, images: np.ndarray, layers: Iterable[st
     in-place ReLU cannot overwrite it. False reproduces the classic bug (a stored conv output silently becomes
     the ReLU's output): only for showing that pitfall.
     """
-    layers = list(layers)
-    unknown = [path for path in layers if path not in LAYER_PATHS]
-    if unknown:
-        raise KeyError(f"unknown layers {unknown}; valid layers: {', '.join(LAYER_PATHS)}")
-    model.eval()  # dropout is the identity; never record a training-mode pass
-    modules = dict(model.named_modules())
     captured: dict[str, torch.Tensor] = {}
 
     def record(path: str, output: torch.Tensor) -> None:
         captured[path] = output.detach().clone() if copy_outputs else output.detach()
 
-    handles = [modules[path].register_forward_hook(lambda module, inputs, output, path=path: record(path, output))
-               for path in layers]
-    is_display = images.dtype == np.uint8 and images.shape[-1] == 3
-    try:
-        with torch.inference_mode():
-            for start in range(0, images.shape[0], batch_size):
-                rows = slice(start, min(start + batch_size, images.shape[0]))
-                batch = to_network_input(images[rows]) if is_display else images[rows]
-                captured.clear()
-                model(torch.as_tensor(np.asarray(batch), dtype=torch.float32))
+    with _hooked(model, list(layers), record):
+        try:
+            for rows in _batches(images.shape[0], batch_size):
+                with torch.inference_mode():
+                    model(_network_batch(images[rows]))
                 yield rows, dict(captured)
-    finally:
-        captured.clear()
-        for handle in handles:
-            handle.remove()
+                captured.clear()
+        finally:
+            captured.clear()
 
 
 def extract_activations(model: nn.Module, images: np.ndarray, layers: Iterable[str] = LAYER_PATHS, *,

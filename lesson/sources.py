@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
+import threading
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -159,11 +161,21 @@ def prepare_bank(settings: Settings, *, require_pretrained: bool = False, requir
         return load_bank(existing), sources
     from lesson.network import build_model
 
+    # What the lesson runs next (the analyses' Spearman ranks) needs scipy.stats, a second of imports: let a
+    # thread do that while the network runs (torch computes without holding the GIL).
+    threading.Thread(target=_import_quietly, args=("scipy.stats",), name="preload-scipy", daemon=True).start()
     image_redness, rsa_indices, rsa_order = rsa_selection(sources.images, settings)
     bank = build_bank(settings.cache_dir, sources.images, build_model(sources.weights), sources.weights,
                       key=key, settings_part=settings_part, image_redness=image_redness, rsa_indices=rsa_indices,
                       rsa_order=rsa_order, batch_size=settings.batch_size, notices=sources.notices, progress=progress)
     return bank, sources
+
+
+def _import_quietly(module: str) -> None:
+    try:
+        importlib.import_module(module)
+    except Exception:  # noqa: BLE001 (only a head start: the real import later reports any problem)
+        pass
 
 
 def rsa_selection(images: ImageSet, settings: Settings):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy.stats import rankdata
 
 from solutions._validate import as_float_array
 
@@ -97,6 +96,8 @@ def spearman_corrcoef(matrix):
     matrix = as_float_array(matrix, name="matrix", min_ndim=2, max_ndim=2)
     if matrix.shape[1] < 2:
         raise ValueError(f"matrix needs at least 2 columns (observations) to rank, got shape {matrix.shape}.")
+    from scipy.stats import rankdata  # here, not at the top: importing scipy.stats takes about a second
+
     ranks = rankdata(matrix, axis=1, method="average")  # (m, k), ties -> mean rank
     return get_similarity_matrix(ranks)
 

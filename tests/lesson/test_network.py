@@ -83,3 +83,63 @@ def test_layer_names_cover_every_module(model):
     modules = dict(model.named_modules())
     assert all(layer.path in modules for layer in LAYERS)
     assert len(LAYERS) == 21
+
+
+def test_the_lessons_alexnet_is_torchvisions_module_for_module():
+    """Same module paths and types, same state-dict keys and shapes, the same random weights for the same seed
+    (so "random(seed=0)" means what it always meant), and the same outputs for the same weights."""
+    import torchvision
+
+    from lesson.network import AlexNet
+
+    torch.manual_seed(7)
+    ours = AlexNet().eval()
+    torch.manual_seed(7)
+    theirs = torchvision.models.alexnet(weights=None).eval()
+    assert [(path, type(module)) for path, module in ours.named_modules()][1:] == \
+        [(path, type(module)) for path, module in theirs.named_modules()][1:]  # all but the top module itself
+    assert [repr(module) for module in ours.children()] == [repr(module) for module in theirs.children()]
+    assert [(name, tensor.shape) for name, tensor in ours.state_dict().items()] == \
+        [(name, tensor.shape) for name, tensor in theirs.state_dict().items()]
+    assert all(torch.equal(ours.state_dict()[name], tensor) for name, tensor in theirs.state_dict().items())
+    assert [module.inplace for module in ours.modules() if isinstance(module, torch.nn.ReLU)] == [True] * 7
+    images = torch.randn(2, 3, 224, 224)
+    with torch.inference_mode():
+        assert torch.equal(ours(images), theirs(images))
+
+
+@pytest.mark.parametrize("legacy_format", [False, True])
+def test_a_weights_file_is_loaded_without_initialising_first(tmp_path, legacy_format):
+    """Zip-format files are memory-mapped; legacy-format ones (torchvision's original checkpoint may be one) read."""
+    from lesson.network import AlexNet
+
+    torch.manual_seed(11)
+    saved = AlexNet().state_dict()
+    path = tmp_path / "weights.pth"
+    torch.save(saved, path, _use_new_zipfile_serialization=not legacy_format)
+    model = build_model(WeightsInfo("file", path.name, "-", "-", path=path))
+    assert not model.training
+    assert all(torch.equal(model.state_dict()[name], tensor) for name, tensor in saved.items())
+    assert {parameter.device.type for parameter in model.parameters()} == {"cpu"}
+
+
+def test_a_file_that_is_not_an_alexnet_state_dict_is_a_clear_error(tmp_path):
+    from lesson.network import WeightsError
+
+    path = tmp_path / "other.pth"
+    torch.save({"features.0.weight": torch.zeros(3, 3)}, path)
+    with pytest.raises(WeightsError, match="is not an AlexNet state dict"):
+        build_model(WeightsInfo("file", path.name, "-", "-", path=path))
+    path.write_bytes(b"not a torch file")
+    with pytest.raises(WeightsError, match="could not read weights file"):
+        build_model(WeightsInfo("file", path.name, "-", "-", path=path))
+
+
+def test_the_network_module_does_not_import_torchvision():
+    """Building a bank needs torch only: torchvision's import costs seconds and 160 MB (issue 8)."""
+    import subprocess
+    import sys
+
+    code = "import sys, lesson.network, lesson.bank, lesson.sources; print('torchvision' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
