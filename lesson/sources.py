@@ -50,6 +50,18 @@ class Sources:
     weights: WeightsInfo
     notices: tuple[str, ...]  # what was asked for but not had, and what is used instead
 
+    @classmethod
+    def from_bank(cls, bank, notices: tuple[str, ...]) -> Sources:
+        """The sources a bank was built from, as its provenance records them (for a bank found by
+        ``lesson.bank_index`` without resolving the sources again: no weights path, display images read lazily)."""
+        weights, images = bank.provenance["weights"], bank.provenance["images"]
+        image_set = ImageSet(display=bank.images, labels=bank.labels, class_names=tuple(images["class_names"]),
+                             names=tuple(images["names"]), source=images["source"],
+                             description=images["description"], manifest_sha256=images["manifest_sha256"],
+                             skipped=tuple(images.get("skipped", ())))
+        return cls(image_set, WeightsInfo(weights["kind"], weights["id"], weights["sha256"], weights["description"]),
+                   notices)
+
 
 def pretrained_cache_path() -> Path:
     """Where torch keeps the pretrained file: $TORCH_HOME/hub/checkpoints (torch.hub.get_dir(), without importing torch)."""
@@ -149,6 +161,14 @@ def prepare_bank(settings: Settings, *, require_pretrained: bool = False, requir
     Imports torch only when a bank has to be built.
     """
     from lesson.bank import bank_key, build_bank, load_bank
+    from lesson.bank_index import recall, remember, request_fingerprint
+
+    # The quick way: the same request (same settings, same files on disk) was answered before.
+    quick = None if sources is not None or require_pretrained or require_lesson_images else request_fingerprint(settings)
+    known = recall(settings, quick) if quick else None
+    if known is not None:
+        bank = load_bank(settings.cache_dir / "banks" / known["key"])
+        return bank, Sources.from_bank(bank, tuple(known["notices"]))
 
     sources = sources or resolve_sources(settings, require_pretrained=require_pretrained,
                                          require_lesson_images=require_lesson_images, progress=download_progress)
@@ -158,6 +178,8 @@ def prepare_bank(settings: Settings, *, require_pretrained: bool = False, requir
                    settings_part=settings_part, torch_version=_torch_version())
     existing = settings.cache_dir / "banks" / key
     if (existing / "provenance.json").is_file():
+        if quick:
+            remember(settings, quick, key, sources.notices)
         return load_bank(existing), sources
     from lesson.network import build_model
 
@@ -168,6 +190,8 @@ def prepare_bank(settings: Settings, *, require_pretrained: bool = False, requir
     bank = build_bank(settings.cache_dir, sources.images, build_model(sources.weights), sources.weights,
                       key=key, settings_part=settings_part, image_redness=image_redness, rsa_indices=rsa_indices,
                       rsa_order=rsa_order, batch_size=settings.batch_size, notices=sources.notices, progress=progress)
+    if quick:
+        remember(settings, quick, key, sources.notices)
     return bank, sources
 
 
