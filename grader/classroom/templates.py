@@ -119,8 +119,10 @@ The app needs torch and torchvision (large: a few minutes the first time); gradi
 
 Implement the functions in `exercises/` (`rsa.py`, `pca.py`, `stimuli.py`). The app walks you through the
 lesson page by page; each page shows a function's contract and a **Check** button that grades your current
-file; once a function passes, the page's plots use it. Your answers to the reflection questions are saved as you type to `reflections.md`: commit it
-with your code.
+file. This copy of the lesson has no reference solutions, so every plot is drawn with your own functions: a
+plot whose functions have not passed their check yet says "Not solved yet" and which function to finish (the
+optional "Beyond the lesson" parts that compare with the references say so too). Your answers to the
+reflection questions are saved as you type to `reflections.md`: commit it with your code.
 
 ## Grading
 
@@ -168,8 +170,8 @@ each student's JSON report. The fixtures hold the expected outputs, so a student
 answers into code that only matches these inputs: rebuild the fixtures for official grading if that matters
 to you, and read the code of suspiciously perfect submissions.
 
-Known limitation of this release: the app's reference plots (the overviews computed with the reference
-solutions in the course repository) are not available here yet; grading, the Check buttons and the bank are.
+In the release, the app draws every plot with the student's own functions once they pass their check and
+says "Not solved yet" before that; the optional parts that compare with the reference analyses are left out.
 
 ## Layout
 
