@@ -155,10 +155,11 @@ def resolve_sources(settings: Settings, *, require_pretrained: bool = False, req
 
 
 def prepare_bank(settings: Settings, *, require_pretrained: bool = False, require_lesson_images: bool = False,
-                 download_progress=None, progress=None, sources: Sources | None = None):
+                 download_progress=None, progress=None, sources: Sources | None = None, build: bool = True):
     """The activation bank for these settings: resolved sources, then the cached bank or a new one.
 
-    Imports torch only when a bank has to be built.
+    Imports torch only when a bank has to be built. With ``build=False`` a missing bank is not built:
+    ``(None, sources)`` (the app then builds it in another process: ``lesson.build_worker``).
     """
     from lesson.bank import bank_key, build_bank, load_bank
     from lesson.bank_index import recall, remember, request_fingerprint
@@ -181,6 +182,8 @@ def prepare_bank(settings: Settings, *, require_pretrained: bool = False, requir
         if quick:
             remember(settings, quick, key, sources.notices)
         return load_bank(existing), sources
+    if not build:
+        return None, sources
     from lesson.network import build_model
 
     # What the lesson runs next (the analyses' Spearman ranks) needs scipy.stats, a second of imports: let a

@@ -85,14 +85,22 @@ def _build(settings: Settings, title: str) -> tuple[object, tuple[str, ...]]:
             bar.progress(0.0, text=f"Downloading: {megabytes:.1f} MB")
 
     try:
-        bank, sources = prepare_bank(settings, progress=on_progress, download_progress=on_download)
+        bank, sources = prepare_bank(settings, progress=on_progress, download_progress=on_download, build=False)
+        notices = tuple(sources.notices)
+        if bank is None:  # built in another process: torch and the network never load into the app's
+            from lesson.bank import load_bank as open_bank
+            from lesson.build_worker import build_in_subprocess
+
+            bar.progress(0.02, text="Starting AlexNet in a separate process …")
+            key, notices = build_in_subprocess(settings, on_progress, on_download)
+            bank = open_bank(settings.cache_dir / "banks" / key)
     except BaseException:
         box.update(label=f"{title.rstrip(' …')}: failed", state="error", expanded=False)
         raise
     box.update(label="Data ready", state="complete", expanded=False)
     _log.info("prepared bank %s (%s, %s) in %.1f s", bank.key, settings.weights, settings.images,
               time.perf_counter() - started)
-    return bank, tuple(sources.notices)
+    return bank, notices
 
 
 def load_bank(settings: Settings, *, title: str = "Preparing the lesson data (only the first time) …"):
