@@ -331,6 +331,7 @@ def reflection_boxes(ctx: Context, section: str) -> None:
 def _store_answer(path: Path, question_id: str, text: str) -> None:
     """Write one answer into the reflections file (merging with the others); a failure is shown under the box."""
     from lesson.reflections import load_answers, save_answers
+
     try:
         answers = load_answers(path)
         answers[question_id] = text
