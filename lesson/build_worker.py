@@ -82,7 +82,8 @@ def main() -> int:
     try:
         bank, sources = prepare_bank(settings_from_json(sys.stdin.read()),
                                      progress=lambda text, fraction: emit(progress=[text, fraction]),
-                                     download_progress=lambda done, total: emit(download=[done, total]))
+                                     download_progress=lambda done, total: emit(download=[done, total]),
+                                     analyses_follow=False)  # the app analyses it, not this process
     except Exception as error:  # noqa: BLE001 (reported to the app, which shows it as a message)
         emit(error=type(error).__name__, message=str(error),
              expected=isinstance(error, (SourceUnavailable, ImageSourceError)))

@@ -17,6 +17,7 @@ from lesson.images import ImageSet, ImageSourceError, fetch_imagenette, load_fol
 __all__ = [
     "WeightsInfo", "SourceUnavailable", "Sources", "PRETRAINED_URL", "PRETRAINED_FILE", "pretrained_cache_path",
     "choose_weights", "choose_images", "resolve_sources", "prepare_bank", "rsa_selection",
+    "import_analysis_libraries_in_background",
 ]
 
 PRETRAINED_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"  # AlexNet_Weights.IMAGENET1K_V1.url
@@ -155,11 +156,13 @@ def resolve_sources(settings: Settings, *, require_pretrained: bool = False, req
 
 
 def prepare_bank(settings: Settings, *, require_pretrained: bool = False, require_lesson_images: bool = False,
-                 download_progress=None, progress=None, sources: Sources | None = None, build: bool = True):
+                 download_progress=None, progress=None, sources: Sources | None = None, build: bool = True,
+                 analyses_follow: bool = True):
     """The activation bank for these settings: resolved sources, then the cached bank or a new one.
 
     Imports torch only when a bank has to be built. With ``build=False`` a missing bank is not built:
     ``(None, sources)`` (the app then builds it in another process: ``lesson.build_worker``).
+    ``analyses_follow``: this process analyses the bank next, so a build starts importing what that needs.
     """
     from lesson.bank import bank_key, build_bank, load_bank
     from lesson.bank_index import recall, remember, request_fingerprint
@@ -186,9 +189,8 @@ def prepare_bank(settings: Settings, *, require_pretrained: bool = False, requir
         return None, sources
     from lesson.network import build_model
 
-    # What the lesson runs next (the analyses' Spearman ranks) needs scipy.stats, a second of imports: let a
-    # thread do that while the network runs (torch computes without holding the GIL).
-    threading.Thread(target=_import_quietly, args=("scipy.stats",), name="preload-scipy", daemon=True).start()
+    if analyses_follow:  # their import runs while the network computes (torch does not hold the GIL)
+        import_analysis_libraries_in_background()
     image_redness, rsa_indices, rsa_order = rsa_selection(sources.images, settings)
     bank = build_bank(settings.cache_dir, sources.images, build_model(sources.weights), sources.weights,
                       key=key, settings_part=settings_part, image_redness=image_redness, rsa_indices=rsa_indices,
@@ -196,6 +198,12 @@ def prepare_bank(settings: Settings, *, require_pretrained: bool = False, requir
     if quick:
         remember(settings, quick, key, sources.notices)
     return bank, sources
+
+
+def import_analysis_libraries_in_background() -> None:
+    """Start importing scipy.stats (the analyses' Spearman ranks; about a second) in a thread, for a process
+    that waits for a bank now and analyses it next."""
+    threading.Thread(target=_import_quietly, args=("scipy.stats",), name="preload-scipy", daemon=True).start()
 
 
 def _import_quietly(module: str) -> None:

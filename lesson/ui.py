@@ -90,7 +90,9 @@ def _build(settings: Settings, title: str) -> tuple[object, tuple[str, ...]]:
         if bank is None:  # built in another process: torch and the network never load into the app's
             from lesson.bank import load_bank as open_bank
             from lesson.build_worker import build_in_subprocess
+            from lesson.sources import import_analysis_libraries_in_background
 
+            import_analysis_libraries_in_background()  # this process analyses the bank next
             bar.progress(0.02, text="Starting AlexNet in a separate process …")
             key, notices = build_in_subprocess(settings, on_progress, on_download)
             bank = open_bank(settings.cache_dir / "banks" / key)
