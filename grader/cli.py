@@ -142,7 +142,7 @@ def grade_command(argv: list[str]) -> int:
             if args.require_pretrained and source.provenance().get("weights", {}).get("kind") != "pretrained":
                 raise GradingError(f"the fixtures in {source.folder} were not built on the pretrained AlexNet")
         report = grade(submission, args.exercise, bank=bank, settings=settings, time_limit=args.time_limit,
-                       memory_limit=memory_limit, jobs=args.jobs, warm=False, source=source)
+                       memory_limit=memory_limit, jobs=args.jobs, warm=False, keep_inputs=False, source=source)
     except GradingError as error:
         return _cannot_grade(str(error), args, started)
     except Exception as error:  # noqa: BLE001 (a grader bug: still exit 2 and write the reports)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.feedback import judge_exercise, not_attempted
+from grader.inputs import discard_inputs
 from grader.processes import Child, keep_warm, take_child
 from grader.registry import Exercise, select
 from grader.results import ExerciseResult, GradeReport
@@ -50,7 +51,7 @@ def load_bank(settings, *, require_pretrained: bool = False, progress=None):
 
 def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = None, *, bank=None, settings=None,
           time_limit: float | None = None, memory_limit: int | None = None, source: CaseSource | None = None,
-          jobs: int | None = None, warm: bool = True) -> GradeReport:
+          jobs: int | None = None, warm: bool = True, keep_inputs: bool = True) -> GradeReport:
     """Grade a submission folder (default: ``settings.exercises_dir``) and return the report.
 
     Parameters
@@ -67,6 +68,9 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
     jobs : child processes running at the same time (default: one per run, at most 4).
     warm : after grading, keep one idle child of each kind started, so that the next call (the app's next
         Check) does not wait for Python, numpy and torch to start.
+    keep_inputs : keep the case input files for the next grading in this process. False only when no other
+        grading runs or follows in this process (the CLI): each run's files are then deleted as soon as that run
+        ends, while the slowest one still goes on, instead of at exit.
 
     Raises GradingError when grading cannot happen at all; a submission's own failures never raise.
     """
@@ -107,7 +111,8 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
                                  if any(case.tensor for case in source.cases(exercise, ("edge",)))]
         workers = max(1, min(len(runs), jobs or 4))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader") as pool:
-            futures = [pool.submit(_execute, run, child, source, folder, limit) for run, child in zip(runs, children)]
+            futures = [pool.submit(_execute, run, child, source, folder, limit, keep_inputs=keep_inputs)
+                       for run, child in zip(runs, children)]
             outcomes = [future.result() for future in futures]
     finally:
         for child in children:
@@ -178,7 +183,8 @@ def _label(folder: Path, exercise: Exercise) -> str:
     return f"{folder.name}/{exercise.file_name}"
 
 
-def _execute(run: _Run, child: Child, source: CaseSource, folder: Path, limit: float) -> dict[str, tuple[list, TaskOutcome]]:
+def _execute(run: _Run, child: Child, source: CaseSource, folder: Path, limit: float,
+             keep_inputs: bool = True) -> dict[str, tuple[list, TaskOutcome]]:
     """Build the run's cases, run them in ``child`` (and successors after a timeout or crash)."""
     tasks = []
     for exercise in run.exercises:
@@ -187,4 +193,6 @@ def _execute(run: _Run, child: Child, source: CaseSource, folder: Path, limit: f
             tasks.append(Task(exercise.name, exercise.module, folder / exercise.file_name, exercise.name, cases))
     outcomes = run_tasks(tasks, submission_dir=folder, time_limit=limit, memory_limit=child.memory_limit,
                          torch=run.torch, first_child=child)
+    if not keep_inputs:
+        discard_inputs(case for task in tasks for case in task.cases)
     return {task.name: (list(task.cases), outcomes[index]) for index, task in enumerate(tasks)}

@@ -14,9 +14,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Child", "take_child", "keep_warm", "shutdown_standby", "TOKEN_VARIABLE"]
+__all__ = ["Child", "take_child", "keep_warm", "shutdown_standby", "TOKEN_VARIABLE", "DEFAULT_MEMORY_LIMIT"]
 
 CHILD_SCRIPT = Path(__file__).with_name("_child.py")
+DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of address space per child
 TOKEN_VARIABLE = "LESSON_GRADER_RUN"  # every process of one child carries it: found and killed even after setsid
 
 

@@ -249,3 +249,58 @@ def test_prewarm_starts_children_and_writes_every_input(reference_source):
     for exercise in EXERCISES:
         assert all(case in STORE._specs for case in reference_source.cases(exercise))
     shutdown_standby()
+
+
+def test_importing_the_processes_module_loads_neither_the_engine_nor_numpy():
+    import subprocess
+
+    code = ("import sys, grader.early_start\n"
+            "heavy = [name for name in ('grader.engine', 'grader.cli', 'numpy', 'torch') if name in sys.modules]\n"
+            "assert not heavy, heavy\n"
+            "from grader import grade, GradingError, EXERCISES\n"  # the package's names still load on use
+            "assert callable(grade) and issubclass(GradingError, Exception) and len(EXERCISES) == 8\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_memory_limit_is_read_as_the_cli_reads_it():
+    from grader.early_start import memory_limit_argument
+    from grader.processes import DEFAULT_MEMORY_LIMIT
+
+    assert memory_limit_argument(["--submission", "x"]) == DEFAULT_MEMORY_LIMIT
+    assert memory_limit_argument(["--memory-limit", "512"]) == 512 << 20
+    assert memory_limit_argument(["grade", "--memory-limit=2048"]) == 2048 << 20
+    assert memory_limit_argument(["--memory-limit", "0"]) == DEFAULT_MEMORY_LIMIT  # as the CLI: 0 means the default
+    assert memory_limit_argument(["--memory-limit", "lots"]) is None
+    assert memory_limit_argument(["--memory-limit"]) is None
+
+
+def test_python_m_grader_starts_the_children_the_cli_then_uses(monkeypatch):
+    from grader import early_start
+    from grader.cli import _parser
+
+    started = []
+    monkeypatch.setattr(early_start, "keep_warm", lambda **options: started.append(options))
+    argv = ["--submission", "somewhere", "--memory-limit", "1536", "--exercise", "redness"]
+    early_start.start_children_early(argv)
+    wanted = _parser().parse_args(argv).memory_limit << 20  # what grade_command asks take_child for
+    assert {(options["torch"], options["memory_limit"]) for options in started} == (
+        {(True, wanted), (False, wanted)} if torch_importable() else {(False, wanted)})
+    for not_grading in (["batch", "--out", "x"], ["release", "out"], ["--help"], ["--memory-limit", "x"]):
+        started.clear()
+        early_start.start_children_early(not_grading)
+        assert started == [], not_grading
+
+
+def test_a_one_off_grading_deletes_its_inputs_and_a_kept_one_reuses_them(small_source, tmp_path):
+    from grader.inputs import STORE
+
+    folder = _submit(tmp_path / "plain", stimuli="import numpy as np\n" + CORRECT_REDNESS)
+    cases = small_source.cases(next(item for item in __import__("grader").EXERCISES if item.name == "redness"))
+    report = _grade(small_source, folder, ["redness"], keep_inputs=False)
+    assert report.exercises[0].passed
+    assert not any(case in STORE._specs for case in cases)
+    report = _grade(small_source, folder, ["redness"])
+    assert report.exercises[0].passed
+    kept = [STORE._specs[case] for case in cases if not case.tensor]
+    assert kept and all(os.path.exists(spec["args"][0]["array"]) for spec in kept)
