@@ -100,12 +100,23 @@ def main() -> None:
                      "LESSON_OFFLINE": "1"}
         try:
             everything = run("--submission", "solutions", "--format", "json", env=grade_env, module="grader")
-            one = run("--submission", "solutions", "--exercise", "get_similarity_matrix", "--format", "json",
-                      env=grade_env, module="grader")
             print(f"\ngrader, all exercises          {everything['wall_seconds']:6.2f} s (target < 10 s)")
-            print(f"grader, one exercise           {one['wall_seconds']:6.2f} s (target < 2 s)")
+            # One exercise is bounded by its torch-tensor cases' child importing torch: time both, interleaved.
+            one, floor = [], []
+            for _ in range(3 if args.quick else 7):
+                one.append(run("--submission", "solutions", "--exercise", "get_similarity_matrix", "--format", "json",
+                               env=grade_env, module="grader")["wall_seconds"])
+                floor.append(run("imports", "torch")["import_seconds"])
+            print(f"grader, one exercise           {_spread(one)} (target < 2 s; {len(one)} runs)")
+            print(f"  importing torch alone        {_spread(floor)} (its tensor cases' child cannot finish sooner)")
         except RuntimeError as error:
             print(f"\ngrader: could not be timed ({str(error).splitlines()[0]})")
+
+
+def _spread(seconds: list[float]) -> str:
+    """Median and range: figures bounded by `import torch` vary by ±20 % from run to run on a shared machine."""
+    ordered = sorted(seconds)
+    return f"{ordered[len(ordered) // 2]:6.2f} s median, {ordered[0]:.2f}-{ordered[-1]:.2f} s"
 
 
 if __name__ == "__main__":

@@ -205,7 +205,8 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
     ``settings_part`` holds pca_units, stored_units, per_class and n_extreme (the values that entered the key);
     ``image_redness`` (n_images,) and ``rsa_indices`` (n_rsa,) the RSA selection, ``rsa_order`` describes it.
     """
-    from lesson.network import iter_layer_outputs, layer_table, stream_layer_outputs, unit_subsample  # torch here
+    from lesson.network import (iter_layer_outputs, layer_table, memory_order_view,  # torch here
+                                stream_layer_outputs, unit_subsample)
 
     say = progress or (lambda message, fraction: None)
     pca_units, stored_units = settings_part["pca_units"], settings_part["stored_units"]
@@ -227,21 +228,24 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
     rsa_files: dict[str, _RowWriter] = {}
     pca_files: dict[str, _RowWriter] = {}  # layer -> (n_images, n_stored_units)
     unit_draws: dict[str, np.ndarray] = {}  # layer -> indices of the stored units
+    draw_columns: dict[str, np.ndarray] = {}  # layer -> the same units' columns in the output's memory order
     n_images, n_batches = image_set.n_images, -(-image_set.n_images // batch_size)
 
     def write_out(path: str, rows: slice, output) -> None:
         if path == LAYER_PATHS[0]:
             say(f"Running AlexNet on the images (batch {rows.start // batch_size + 1} of {n_batches})",
                 0.8 * rows.start / n_images)
-        flat = output.flatten(1).numpy()  # (batch, n_units_total), a view
+        values = output.numpy()  # (batch, *layer shape), channels-last for conv layers: a view
+        flat, columns = memory_order_view(values)  # (batch, n_units_total), a view
         if path not in pca_files:
             unit_draws[path] = unit_subsample(path, flat.shape[1], stored_units)
+            draw_columns[path] = columns(unit_draws[path])
             pca_files[path] = _RowWriter(staging / "pca" / f"{path}.npy", (n_images, unit_draws[path].size))
             rsa_files[path] = _RowWriter(staging / "rsa" / f"{path}.npy", (len(rsa_indices), *output.shape[1:]))
-        pca_files[path].write(rows.start, flat[:, unit_draws[path]])  # consecutive rows, one block
+        pca_files[path].write(rows.start, flat[:, draw_columns[path]])  # consecutive rows, one block
         for offset, row in enumerate(range(rows.start, rows.stop)):
             if row in rsa_position:
-                rsa_files[path].write(rsa_position[row], output[offset].numpy())
+                rsa_files[path].write(rsa_position[row], values[offset])  # written in the usual C order
 
     try:
         stream_layer_outputs(model, image_set.display, write_out, LAYER_PATHS, batch_size=batch_size)

@@ -21,7 +21,7 @@ from lesson.sources import WeightsInfo
 
 __all__ = [
     "AlexNet", "WeightsError", "build_model", "layer_table", "stream_layer_outputs", "iter_layer_outputs",
-    "extract_activations", "unit_subsample", "unit_seed",
+    "extract_activations", "unit_subsample", "unit_seed", "memory_order_view",
 ]
 
 class AlexNet(nn.Module):
@@ -162,17 +162,41 @@ def stream_layer_outputs(model: nn.Module, images: np.ndarray,
     keeping a copy of every layer until the batch ends (with 32 images that would be 145 MB).
 
     ``output`` has shape (batch, *layer shape) for ``images[rows]`` and is valid only during the call: copy or
-    write out what you keep. ``images``: the normalised network input, (n_images, 3, 224, 224) float32, or
-    display images, (n_images, 224, 224, 3) uint8.
+    write out what you keep. A convolutional layer's output is stored channels-last (its strides say so;
+    ``memory_order_view`` reads it without a transposing copy). ``images``: the normalised network input,
+    (n_images, 3, 224, 224) float32, or display images, (n_images, 224, 224, 3) uint8.
     """
     current = slice(0, 0)
 
     def on_output(path: str, output: torch.Tensor) -> None:
         consume(path, current, output.detach())
 
-    with _hooked(model, list(layers), on_output), torch.inference_mode():
-        for current in _batches(images.shape[0], batch_size):
-            model(_network_batch(images[current]))
+    # oneDNN's CPU convolutions run about 30 % faster on channels-last (NHWC) tensors: the model and each batch
+    # take that layout for the pass (the model is given its usual layout back); the values are the same up to
+    # float rounding.
+    model.to(memory_format=torch.channels_last)
+    try:
+        with _hooked(model, list(layers), on_output), torch.inference_mode():
+            for current in _batches(images.shape[0], batch_size):
+                model(_network_batch(images[current]).contiguous(memory_format=torch.channels_last))
+    finally:
+        model.to(memory_format=torch.contiguous_format)
+
+
+def memory_order_view(values: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """``values`` (batch, *unit shape), in any dense layout (channels-last included), as a (batch, n_units) view
+    in its memory order, plus a function mapping unit indices in the usual C order (``reshape(batch, -1)``) to
+    columns of that view. ``view[:, columns(units)]`` equals ``values.reshape(batch, -1)[:, units]``, without
+    the transposing copy that reshape makes of a channels-last array."""
+    axes = [0] + sorted(range(1, values.ndim), key=lambda axis: -values.strides[axis])  # slowest-varying first
+    in_memory = values.transpose(axes)  # C-contiguous for a dense array
+    view = in_memory.reshape(values.shape[0], -1)
+
+    def columns(units: np.ndarray) -> np.ndarray:
+        logical = np.unravel_index(units, values.shape[1:])  # (C, H, W) indices ...
+        return np.ravel_multi_index(tuple(logical[axis - 1] for axis in axes[1:]), in_memory.shape[1:])
+
+    return view, columns
 
 
 def iter_layer_outputs(model: nn.Module, images: np.ndarray, layers: Iterable[str] = LAYER_PATHS, *,

@@ -6,7 +6,8 @@ import torch
 
 from lesson.images import make_synthetic
 from lesson.layers import LAYER_PATHS, LAYERS
-from lesson.network import build_model, extract_activations, layer_table, unit_subsample
+from lesson.network import (build_model, extract_activations, layer_table, memory_order_view, stream_layer_outputs,
+                            unit_subsample)
 from lesson.sources import WeightsInfo
 
 
@@ -58,6 +59,40 @@ def test_batching_does_not_change_the_result(model, display):
     one_batch = extract_activations(model, display, ["features.12"], batch_size=6)
     small_batches = extract_activations(model, display, ["features.12"], batch_size=2)
     np.testing.assert_allclose(one_batch["features.12"], small_batches["features.12"], rtol=1e-5, atol=1e-6)
+
+
+def test_streaming_gives_every_layer_as_extraction_does_and_leaves_the_model_as_it_was(model, display):
+    layouts = {name: parameter.stride() for name, parameter in model.named_parameters()}
+    expected = extract_activations(model, display)
+    streamed = {path: np.zeros_like(values) for path, values in expected.items()}
+    strides = {}
+
+    def consume(path, rows, output):
+        strides[path] = output.stride()
+        streamed[path][rows] = output.numpy()
+
+    stream_layer_outputs(model, display, consume, batch_size=4)
+    for path, values in expected.items():
+        np.testing.assert_allclose(streamed[path], values, rtol=1e-4, atol=1e-5 * np.abs(values).max(), err_msg=path)
+    assert strides["features.0"][1] == 1  # the pass ran channels-last (the faster layout for oneDNN)
+    assert {name: parameter.stride() for name, parameter in model.named_parameters()} == layouts
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_memory_order_columns_pick_the_same_units_as_a_reshape(channels_last):
+    values = np.random.default_rng(0).normal(size=(3, 5, 4, 6)).astype(np.float32)  # (batch, C, H, W)
+    tensor = torch.from_numpy(values)
+    if channels_last:
+        tensor = tensor.contiguous(memory_format=torch.channels_last)
+    stored = tensor.numpy()
+    assert stored.flags.c_contiguous != channels_last
+    view, columns = memory_order_view(stored)
+    assert np.shares_memory(view, stored)  # no copy
+    units = np.array([0, 7, 30, 31, 119, 64, 5])
+    np.testing.assert_array_equal(view[:, columns(units)], values.reshape(3, -1)[:, units])
+    flat = np.random.default_rng(1).normal(size=(3, 10))
+    view, columns = memory_order_view(flat)
+    np.testing.assert_array_equal(view[:, columns(np.arange(10))], flat)
 
 
 def test_unit_subsample_is_stable_nested_and_independent_of_other_layers(model, display):
