@@ -228,7 +228,6 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
     rsa_files: dict[str, _RowWriter] = {}
     pca_files: dict[str, _RowWriter] = {}  # layer -> (n_images, n_stored_units)
     unit_draws: dict[str, np.ndarray] = {}  # layer -> indices of the stored units
-    draw_columns: dict[str, np.ndarray] = {}  # layer -> the same units' columns in the output's memory order
     n_images, n_batches = image_set.n_images, -(-image_set.n_images // batch_size)
 
     def write_out(path: str, rows: slice, output) -> None:
@@ -239,10 +238,9 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
         flat, columns = memory_order_view(values)  # (batch, n_units_total), a view
         if path not in pca_files:
             unit_draws[path] = unit_subsample(path, flat.shape[1], stored_units)
-            draw_columns[path] = columns(unit_draws[path])
             pca_files[path] = _RowWriter(staging / "pca" / f"{path}.npy", (n_images, unit_draws[path].size))
             rsa_files[path] = _RowWriter(staging / "rsa" / f"{path}.npy", (len(rsa_indices), *output.shape[1:]))
-        pca_files[path].write(rows.start, flat[:, draw_columns[path]])  # consecutive rows, one block
+        pca_files[path].write(rows.start, flat[:, columns(unit_draws[path])])  # consecutive rows, one block
         for offset, row in enumerate(range(rows.start, rows.stop)):
             if row in rsa_position:
                 rsa_files[path].write(rsa_position[row], values[offset])  # written in the usual C order
