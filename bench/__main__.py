@@ -109,6 +109,9 @@ def main() -> None:
                 floor.append(run("imports", "torch")["import_seconds"])
             print(f"grader, one exercise           {_spread(one)} (target < 2 s; {len(one)} runs)")
             print(f"  importing torch alone        {_spread(floor)} (its tensor cases' child cannot finish sooner)")
+            parent = run("grading_parent", "get_similarity_matrix", env=grade_env)
+            print(f"  the grading process imports torch: {parent['imported_torch']} (only the child running the "
+                  "torch-tensor cases does)")
         except RuntimeError as error:
             print(f"\ngrader: could not be timed ({str(error).splitlines()[0]})")
 
