@@ -19,7 +19,7 @@ from pathlib import Path
 from grader.classroom.commands import CLASSROOM_COMMANDS
 from grader.engine import GradingError, grade, load_bank
 from grader.fixtures import choose_source
-from grader.processes import keep_warm
+from grader.processes import keep_warm_for_grading
 from grader.registry import EXERCISES, select
 from grader.reports import (error_report, github_annotations, gradescope_error, gradescope_results, in_github_actions,
                             junit_error, junit_xml, neutralise, render_text, report_to_json, step_summary, write_atomic)
@@ -113,13 +113,9 @@ def _write_reports(report: GradeReport, args) -> bool:
 
 def _start_children(submission: Path, names: list[str] | None, memory_limit: int) -> None:
     """Start the grading children ahead of time: one per module to grade, and one for the torch cases."""
-    import importlib.util
-
     modules = {exercise.module for exercise in select(names) if (submission / exercise.file_name).is_file()}
     if modules:
-        keep_warm(torch=False, memory_limit=memory_limit, count=len(modules))
-        if importlib.util.find_spec("torch") is not None:
-            keep_warm(torch=True, memory_limit=memory_limit)
+        keep_warm_for_grading(memory_limit=memory_limit, numpy_children=len(modules))
 
 
 def grade_command(argv: list[str]) -> int:

@@ -9,9 +9,7 @@ ones left unused are stopped at exit.
 
 from __future__ import annotations
 
-import importlib.util
-
-from grader.processes import DEFAULT_MEMORY_LIMIT, keep_warm
+from grader.processes import DEFAULT_MEMORY_LIMIT, keep_warm_for_grading
 
 __all__ = ["start_children_early", "memory_limit_argument"]
 
@@ -35,8 +33,5 @@ def start_children_early(argv: list[str]) -> None:
     if argv and argv[0] != "grade" and not argv[0].startswith("-") or {"-h", "--help"} & set(argv):
         return  # a classroom command (it starts its own children), or help
     memory_limit = memory_limit_argument(argv)
-    if memory_limit is None:
-        return
-    if importlib.util.find_spec("torch") is not None:
-        keep_warm(torch=True, memory_limit=memory_limit)
-    keep_warm(torch=False, memory_limit=memory_limit)
+    if memory_limit is not None:
+        keep_warm_for_grading(memory_limit=memory_limit)

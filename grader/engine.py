@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 import time
 from collections.abc import Sequence
@@ -12,7 +11,7 @@ from pathlib import Path
 
 from grader.feedback import judge_exercise, not_attempted
 from grader.inputs import discard_inputs
-from grader.processes import Child, keep_warm, take_child
+from grader.processes import Child, keep_warm, keep_warm_for_grading, take_child, torch_installed
 from grader.registry import Exercise, select
 from grader.results import ExerciseResult, GradeReport
 from grader.sandbox import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Task, TaskOutcome, run_tasks
@@ -32,7 +31,6 @@ class GradingError(RuntimeError):
 class _Run:
     """The exercises one child runs: all of one module's (numpy inputs), or every torch-tensor case."""
 
-    name: str
     exercises: list[Exercise]
     torch: bool = False
 
@@ -75,7 +73,7 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
     Raises GradingError when grading cannot happen at all; a submission's own failures never raise.
     """
     started = time.perf_counter()
-    source = source or _release_source(bank)
+    source = source or _fixtures_in_a_release()
     if settings is None and (submission_dir is None or (source is None and bank is None)):
         from lesson.config import Settings
 
@@ -98,17 +96,14 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
         else:
             results[exercise.name] = not_attempted(exercise, f"{_label(folder, exercise)} does not exist: create it "
                                                              f"with a function {exercise.name} (see {exercise.section}).")
-    runs = [_Run(module, members) for module, members in modules.items()]
-    if modules and importlib.util.find_spec("torch") is not None:  # kept only if some case passes a tensor
-        runs.insert(0, _Run("torch", [exercise for members in modules.values() for exercise in members], torch=True))
+    runs = [_Run(members) for members in modules.values()]
+    if modules and torch_installed():  # its tasks: the exercises with tensor cases
+        runs.insert(0, _Run([exercise for members in modules.values() for exercise in members], torch=True))
     # The children start now (Python, numpy, torch) while this process loads the bank and builds the cases.
     children = [take_child(torch=run.torch, memory_limit=memory) for run in runs]
     try:
         if source is None:
             source = ReferenceSource.for_bank(bank if bank is not None else load_bank(settings))
-        if runs and runs[0].torch:
-            runs[0].exercises = [exercise for exercise in runs[0].exercises
-                                 if any(case.tensor for case in source.cases(exercise, ("edge",)))]
         workers = max(1, min(len(runs), jobs or 4))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader") as pool:
             futures = [pool.submit(_execute, run, child, source, folder, limit, keep_inputs=keep_inputs)
@@ -148,10 +143,8 @@ def prewarm(bank=None, *, memory_limit: int | None = None, source: CaseSource | 
     background thread (None when there is nothing to build); safe to call more than once.
     """
     memory = int(memory_limit or DEFAULT_MEMORY_LIMIT)
-    keep_warm(torch=False, memory_limit=memory, preload=_PRELOAD)
-    if importlib.util.find_spec("torch") is not None:
-        keep_warm(torch=True, memory_limit=memory, preload=_PRELOAD)
-    source = source or _release_source(bank)
+    keep_warm_for_grading(memory_limit=memory, preload=_PRELOAD)
+    source = source or _fixtures_in_a_release()
     if source is None and bank is None:
         return None
     source = source or ReferenceSource.for_bank(bank)
@@ -170,12 +163,10 @@ def prewarm(bank=None, *, memory_limit: int | None = None, source: CaseSource | 
     return thread
 
 
-def _release_source(bank) -> CaseSource | None:
+def _fixtures_in_a_release() -> CaseSource | None:
     """Without the reference solutions (a student release), the fixtures in grader/fixtures/; else None."""
-    from grader.fixtures import choose_source, solutions_available
+    from grader.fixtures import choose_source  # it imports this module
 
-    if bank is not None and solutions_available():
-        return None
     return choose_source()
 
 

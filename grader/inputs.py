@@ -46,11 +46,9 @@ class _InputStore:
             return None
         return info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns
 
-    def _intact(self, spec) -> bool:
-        if "array" in spec:
-            return self._written.get(spec["array"]) == self._signature(spec["array"])
-        parts = spec.get("list") or spec.get("tuple") or [item for _, item in spec.get("dict", [])]
-        return all(self._intact(part) for part in parts)
+    def _intact(self, case_spec) -> bool:
+        """Every file of the case is as it was written."""
+        return all(self._written.get(path) == self._signature(path) for path in _files(case_spec))
 
     def _encode(self, value, tensor: bool) -> dict:
         if isinstance(value, np.ndarray):
@@ -70,7 +68,7 @@ class _InputStore:
         """The job's description of ``case`` (its arguments as files), writing files only when needed."""
         with self._lock:
             spec = self._specs.get(case)
-            if spec is None or not all(self._intact(part) for part in spec["args"] + [item for _, item in spec["kwargs"]]):
+            if spec is None or not self._intact(spec):
                 spec = {"args": [self._encode(arg, case.tensor) for arg in case.args],
                         "kwargs": [[key, self._encode(arg, case.tensor)] for key, arg in case.kwargs.items()],
                         "tensor": case.tensor}
@@ -82,7 +80,7 @@ class _InputStore:
         with self._lock:
             for case in cases:
                 spec = self._specs.pop(case, None)
-                for path in _paths(spec["args"] + [item for _, item in spec["kwargs"]]) if spec else ():
+                for path in _files(spec) if spec else ():
                     self._written.pop(path, None)
                     try:
                         os.unlink(path)
@@ -90,14 +88,16 @@ class _InputStore:
                         pass
 
 
-def _paths(specs) -> list[str]:
-    found = []
-    for spec in specs:
-        if "array" in spec:
-            found.append(spec["array"])
-        else:
-            found += _paths(spec.get("list") or spec.get("tuple") or [item for _, item in spec.get("dict", [])])
-    return found
+def _files(case_spec) -> list[str]:
+    """The .npy files a case's description names (its arguments, nested lists, tuples and dicts included)."""
+    def walk(specs):
+        for spec in specs:
+            if "array" in spec:
+                yield spec["array"]
+            else:
+                yield from walk(spec.get("list") or spec.get("tuple") or [item for _, item in spec.get("dict", [])])
+
+    return list(walk(case_spec["args"] + [item for _, item in case_spec["kwargs"]]))
 
 
 STORE = _InputStore()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import secrets
 import shutil
@@ -14,7 +15,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Child", "take_child", "keep_warm", "shutdown_standby", "TOKEN_VARIABLE", "DEFAULT_MEMORY_LIMIT"]
+__all__ = ["Child", "take_child", "keep_warm", "keep_warm_for_grading", "shutdown_standby", "torch_installed",
+           "package_folders", "TOKEN_VARIABLE", "DEFAULT_MEMORY_LIMIT"]
 
 CHILD_SCRIPT = Path(__file__).with_name("_child.py")
 DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of address space per child
@@ -79,21 +81,22 @@ class Child:
             shutil.rmtree(self.workdir, onerror=_make_writable_and_retry)
 
 
-def _library_paths() -> list[str]:
-    """The folders this interpreter imports numpy, scipy and torch from, for the child to find them too."""
+def package_folders(name: str) -> list[str]:
+    """The real folders the package ``name`` is imported from in this interpreter (none if it is absent)."""
     import importlib.util
 
-    folders = []
-    for name in ("numpy", "scipy", "torch"):
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            continue
-        if spec is not None and spec.submodule_search_locations:
-            folder = os.path.dirname(os.path.realpath(list(spec.submodule_search_locations)[0]))
-            if folder not in folders:
-                folders.append(folder)
-    return folders
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return []
+    return [os.path.realpath(location) for location in (spec.submodule_search_locations or [])] if spec else []
+
+
+@functools.lru_cache(maxsize=1)
+def _library_paths() -> tuple[str, ...]:
+    """The folders this interpreter imports numpy, scipy and torch from, for the child to find them too."""
+    parents = [os.path.dirname(folders[0]) for folders in map(package_folders, ("numpy", "scipy", "torch")) if folders]
+    return tuple(dict.fromkeys(parents))
 
 
 def _make_writable_and_retry(function, path, _info):
@@ -218,6 +221,19 @@ def keep_warm(*, torch: bool, memory_limit: int, count: int = 1, preload: tuple[
         queue[:] = [child for child in queue if child.proc.poll() is None or child.discard()]
         while len(queue) < count:
             queue.append(Child.spawn(torch=torch, memory_limit=memory_limit, preload=preload))
+
+
+def torch_installed() -> bool:
+    """Whether torch is installed here (found, not imported): the torch-tensor cases need it."""
+    return bool(package_folders("torch"))
+
+
+def keep_warm_for_grading(*, memory_limit: int, numpy_children: int = 1, preload: tuple[str, ...] = ()) -> None:
+    """The standby children a grading uses: one with torch (where installed; started first, as it takes longest to
+    start) and ``numpy_children`` without."""
+    if torch_installed():
+        keep_warm(torch=True, memory_limit=memory_limit, preload=preload)
+    keep_warm(torch=False, memory_limit=memory_limit, count=numpy_children, preload=preload)
 
 
 def shutdown_standby() -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from grader.inputs import encode_case
 from grader.outcomes import CaseOutcome, TaskOutcome, collect, read_text
-from grader.processes import DEFAULT_MEMORY_LIMIT, Child, take_child
+from grader.processes import DEFAULT_MEMORY_LIMIT, Child, package_folders, take_child
 
 __all__ = ["Task", "CaseOutcome", "TaskOutcome", "run_tasks", "DEFAULT_TIME_LIMIT", "DEFAULT_MEMORY_LIMIT"]
 
@@ -58,20 +58,12 @@ def _package_name(submission_dir: Path) -> str:
 def _forbidden_dirs(submission_dir: Path) -> list[str]:
     """Folders the submission must not read: the reference solutions, the grader and the lesson (where present),
     except the one being graded (grading ``solutions/`` itself must read it)."""
-    import importlib.util
-
     submission = os.path.realpath(submission_dir)
     folders = []
-    for name in ("solutions", "grader", "lesson"):
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            continue
-        for location in (spec.submodule_search_locations or []) if spec else []:
-            folder = os.path.realpath(location)
-            inside = submission == folder or submission.startswith(folder + os.sep) or folder.startswith(submission + os.sep)
-            if not inside:
-                folders.append(folder)
+    for folder in (folder for name in ("solutions", "grader", "lesson") for folder in package_folders(name)):
+        inside = submission == folder or submission.startswith(folder + os.sep) or folder.startswith(submission + os.sep)
+        if not inside:
+            folders.append(folder)
     return folders
 
 

@@ -276,11 +276,11 @@ def test_the_memory_limit_is_read_as_the_cli_reads_it():
 
 
 def test_python_m_grader_starts_the_children_the_cli_then_uses(monkeypatch):
-    from grader import early_start
+    from grader import early_start, processes
     from grader.cli import _parser
 
     started = []
-    monkeypatch.setattr(early_start, "keep_warm", lambda **options: started.append(options))
+    monkeypatch.setattr(processes, "keep_warm", lambda **options: started.append(options))
     argv = ["--submission", "somewhere", "--memory-limit", "1536", "--exercise", "redness"]
     early_start.start_children_early(argv)
     wanted = _parser().parse_args(argv).memory_limit << 20  # what grade_command asks take_child for
