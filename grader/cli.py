@@ -17,19 +17,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.classroom.commands import CLASSROOM_COMMANDS
+from grader.console import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_PASSED
+from grader.console import progress as _progress
 from grader.engine import GradingError, grade, load_bank
 from grader.fixtures import choose_source
-from grader.processes import keep_warm_for_grading
+from grader.processes import keep_warm_for_grading, memory_limit_bytes
 from grader.registry import EXERCISES, select
 from grader.reports import (error_report, github_annotations, gradescope_error, gradescope_results, in_github_actions,
                             junit_error, junit_xml, neutralise, render_text, report_to_json, step_summary, write_atomic)
 from grader.reports.text import summary_line
 from grader.results import GradeReport
-from grader.sandbox import DEFAULT_MEMORY_LIMIT
 
 __all__ = ["main", "COMMANDS", "EXIT_PASSED", "EXIT_FAILED", "EXIT_CANNOT_GRADE"]
 
-EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,10 +55,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--require-pretrained", action="store_true",
                         help="grade on the pretrained AlexNet and the lesson's images only (exit 2 otherwise)")
     return parser
-
-
-def _progress(message: str, fraction: float) -> None:
-    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
 
 def _cannot_grade(reason: str, args, started: float) -> int:
@@ -128,7 +124,7 @@ def grade_command(argv: list[str]) -> int:
         submission = args.submission if args.submission is not None else settings.exercises_dir
         if not Path(submission).is_dir():
             raise GradingError(f"there is no submission folder at {submission}")
-        memory_limit = args.memory_limit * (1 << 20) if args.memory_limit else DEFAULT_MEMORY_LIMIT
+        memory_limit = memory_limit_bytes(args.memory_limit)
         _start_children(Path(submission), args.exercise, memory_limit)  # they start up while the bank loads
         source = choose_source(args.fixtures)
         if source is None:

@@ -9,7 +9,7 @@ ones left unused are stopped at exit.
 
 from __future__ import annotations
 
-from grader.processes import DEFAULT_MEMORY_LIMIT, keep_warm_for_grading
+from grader.processes import keep_warm_for_grading, memory_limit_bytes
 
 __all__ = ["start_children_early", "memory_limit_argument"]
 
@@ -24,8 +24,8 @@ def memory_limit_argument(argv: list[str]) -> int | None:
             value = argument.partition("=")[2]
         else:
             continue
-        return (int(value) << 20 or DEFAULT_MEMORY_LIMIT) if value.isdigit() else None
-    return DEFAULT_MEMORY_LIMIT
+        return memory_limit_bytes(int(value)) if value.isdigit() else None
+    return memory_limit_bytes(None)
 
 
 def start_children_early(argv: list[str]) -> None:

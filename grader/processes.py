@@ -16,10 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["Child", "take_child", "keep_warm", "keep_warm_for_grading", "shutdown_standby", "torch_installed",
-           "package_folders", "TOKEN_VARIABLE", "DEFAULT_MEMORY_LIMIT"]
+           "package_folders", "memory_limit_bytes", "TOKEN_VARIABLE", "DEFAULT_MEMORY_LIMIT"]
 
 CHILD_SCRIPT = Path(__file__).with_name("_child.py")
 DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of address space per child
+
+
+def memory_limit_bytes(mib: int | None) -> int:
+    """The limit for the command-line option ``--memory-limit MIB`` (absent or 0: the default)."""
+    return mib << 20 if mib else DEFAULT_MEMORY_LIMIT
+
 TOKEN_VARIABLE = "LESSON_GRADER_RUN"  # every process of one child carries it: found and killed even after setsid
 
 

@@ -12,16 +12,12 @@ import time
 import traceback
 from pathlib import Path
 
+from grader.console import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_PASSED
+from grader.console import progress as _progress
 from grader.engine import GradingError
+from grader.processes import memory_limit_bytes
 
 __all__ = ["CLASSROOM_COMMANDS"]
-
-EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
-
-
-def _progress(message: str, fraction: float) -> None:
-    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
-
 
 def _settings():
     from lesson.config import Settings
@@ -141,7 +137,7 @@ def batch_command(argv: list[str]) -> int:
         started = time.perf_counter()
         rows = grade_batch(args.submissions, args.out, source=_source(args), jobs=args.jobs,
                            time_limit=args.time_limit,
-                           memory_limit=args.memory_limit * (1 << 20) if args.memory_limit else None, progress=_progress)
+                           memory_limit=memory_limit_bytes(args.memory_limit), progress=_progress)
         seconds = time.perf_counter() - started
         failed = [row.student for row in rows if row.status != "graded"]
         print(f"Graded {len(rows) - len(failed)} of {len(rows)} submissions in {seconds:.1f} s "

@@ -9,6 +9,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
+from grader_helpers import PROJECT_ROOT
+
 GRADE_PACKAGES = ("numpy", "numpy.libs", "scipy", "scipy.libs")
 
 
@@ -45,10 +47,14 @@ def clean_env(**extra) -> dict:
     return environment
 
 
+def run_grader_command(*args, env: dict, timeout: float = 600) -> subprocess.CompletedProcess:
+    """`python -m grader ARGS...` from the checkout, in ``clean_env(**env)``."""
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=PROJECT_ROOT, env=clean_env(**env),
+                          capture_output=True, text=True, timeout=timeout)
+
+
 def build_with_grader(command: str, out: Path, fixtures_dir: Path, env: dict) -> Path:
     """Run `python -m grader COMMAND OUT --fixtures FIXTURES` from the checkout (release, gradescope) and return OUT."""
-    project_root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "-m", "grader", command, str(out), "--fixtures", str(fixtures_dir)],
-                          cwd=project_root, env=clean_env(**env), capture_output=True, text=True, timeout=300)
+    done = run_grader_command(command, out, "--fixtures", fixtures_dir, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     return out

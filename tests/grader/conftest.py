@@ -25,6 +25,14 @@ def tensor_source(reference_source):
 
 
 @pytest.fixture(scope="session")
+def python(tmp_path_factory):
+    """An interpreter with numpy and scipy only (classroom_helpers.grading_only_python), made once."""
+    from classroom_helpers import grading_only_python
+
+    return grading_only_python(tmp_path_factory.mktemp("venv") / "grade")
+
+
+@pytest.fixture(scope="session")
 def fixtures_dir(bank, stand_in_settings, tmp_path_factory):
     """Grading fixtures built once from the stand-in bank (issue 6: releases, batch, Gradescope)."""
     from grader.classroom.build import build_fixtures

@@ -5,12 +5,10 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
-from classroom_helpers import clean_env
-from grader_helpers import PROJECT_ROOT, SUBMISSIONS
+from classroom_helpers import run_grader_command as _grader
+from grader_helpers import SUBMISSIONS
 
 CORRECT = SUBMISSIONS / "correct" / "float32_inside"
 
@@ -36,11 +34,6 @@ def classroom(tmp_path_factory):
     _student(root, "=erin", SUBMISSIONS / "hostile" / "rigged_eq")
     (root / "empty").mkdir()
     return root
-
-
-def _grader(*args, env, timeout=600):
-    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=PROJECT_ROOT, env=clean_env(**env),
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def test_batch_gradebook(classroom, fixtures_dir, tmp_path, stand_in_env):

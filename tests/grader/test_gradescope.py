@@ -9,7 +9,7 @@ import subprocess
 import zipfile
 
 import pytest
-from classroom_helpers import build_with_grader, clean_env, grading_only_python
+from classroom_helpers import build_with_grader, clean_env
 from grader_helpers import SUBMISSIONS
 
 TOP_KEYS = {"score", "execution_time", "output", "visibility", "tests"}
@@ -19,11 +19,6 @@ TEST_KEYS = {"score", "max_score", "status", "name", "output", "visibility"}
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory, fixtures_dir, stand_in_env):
     return build_with_grader("gradescope", tmp_path_factory.mktemp("gradescope") / "autograder.zip", fixtures_dir, stand_in_env)
-
-
-@pytest.fixture(scope="module")
-def python(tmp_path_factory):
-    return grading_only_python(tmp_path_factory.mktemp("venv") / "grade")
 
 
 def _autograder(archive, tmp_path, files, python, env=None):

@@ -9,18 +9,13 @@ import sys
 
 import pytest
 import yaml
-from classroom_helpers import build_with_grader, clean_env, grading_only_python
+from classroom_helpers import build_with_grader, clean_env
 from grader_helpers import PROJECT_ROOT, SUBMISSIONS
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory, fixtures_dir, stand_in_env):
     return build_with_grader("release", tmp_path_factory.mktemp("release") / "student-repo", fixtures_dir, stand_in_env)
-
-
-@pytest.fixture(scope="module")
-def python(tmp_path_factory):
-    return grading_only_python(tmp_path_factory.mktemp("venv") / "grade")
 
 
 def _run(python, release, *args, env=None, timeout=120):
