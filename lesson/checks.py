@@ -108,9 +108,7 @@ def _show_result(state: CheckState) -> None:
     if result.passed:
         st.success(f"**Passed** · {score}. {result.message}", icon="✅")
     elif status == "not attempted":
-        message = result.message if result.message.lower().startswith("not attempted") else (
-            f"Not attempted yet. {result.message}")
-        st.info(message, icon="⬜")
+        st.info(result.message, icon="⬜")  # "Not attempted yet: ..." (grader.feedback.not_attempted)
     elif status in ("error", "timeout", "memory"):
         st.warning(f"**{status.capitalize()}** · {score}. {result.message}", icon=ICONS[status])
     else:
@@ -123,7 +121,7 @@ def _show_result(state: CheckState) -> None:
         with st.expander(f"Cases: {n_passed} of {len(cases)} passed"):
             lines = []
             for case in cases:
-                if not getattr(case, "ran", True):
+                if not case.ran:
                     lines.append(f"- ⏸️ {case.name}: not run (the exercise stopped before this case)")
                     continue
                 if case.hidden and not case.passed:

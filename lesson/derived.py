@@ -29,6 +29,11 @@ class Choice:
     label: str  # for people: "your get_similarity_matrix" / "the reference get_similarity_matrix"
     is_student: bool
 
+    @property
+    def is_reference(self) -> bool:
+        """The reference solution: its results come precomputed with the bank's reference analyses."""
+        return self.source_id == "reference"
+
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _chart(kind: str, key: str, _build: Callable):
@@ -48,21 +53,29 @@ def _done_keys() -> set:
     return set()
 
 
-def _per_layer(compute: Callable, bank, choice: Choice, what: str, cache_name: str) -> list:
-    keys = [(cache_name, bank.key, path, choice.source_id) for path in bank.layer_paths]
+def _each_layer(bank, compute_layer: Callable[[str], object], scope: tuple, label: str) -> list:
+    """``compute_layer(path)`` for every layer of the bank, with a progress bar ("label: conv2 (4/21)") unless
+    every result of this ``scope`` was already computed in this process (the cached functions answer at once)."""
+    keys = [(*scope, bank.key, path) for path in bank.layer_paths]
     done = _done_keys()
     if all(key in done for key in keys):
-        return [compute(bank.key, path, choice.source_id, bank, choice.function) for path in bank.layer_paths]
-    bar = st.progress(0.0, text=f"{what} with {choice.label} …")
+        return [compute_layer(path) for path in bank.layer_paths]
+    bar = st.progress(0.0, text=f"{label} …")
     results = []
     try:
         for index, (path, name) in enumerate(zip(bank.layer_paths, bank.layer_names)):
-            bar.progress(index / len(keys), text=f"{what} with {choice.label}: {name} ({index + 1}/{len(keys)})")
-            results.append(compute(bank.key, path, choice.source_id, bank, choice.function))
+            bar.progress(index / len(keys), text=f"{label}: {name} ({index + 1}/{len(keys)})")
+            results.append(compute_layer(path))
             done.add(keys[index])
     finally:
         bar.empty()
     return results
+
+
+def _per_layer(compute: Callable, bank, choice: Choice, what: str, cache_name: str) -> list:
+    """``compute`` (a cached per-layer function) with the chosen implementation, for every layer."""
+    return _each_layer(bank, lambda path: compute(bank.key, path, choice.source_id, bank, choice.function),
+                       (cache_name, choice.source_id), f"{what} with {choice.label}")
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -108,9 +121,7 @@ EUCLIDEAN = Choice(_euclidean, "extension:euclidean", "the negated Euclidean dis
 def first_order_stack(bank, choice: Choice) -> np.ndarray:
     """(n_layers, n_rsa, n_rsa) first-order matrices of every layer, with the chosen get_similarity_matrix
     (or ``EUCLIDEAN``: the extension's rescaled negated Euclidean distance)."""
-    if choice is EUCLIDEAN:
-        return np.stack(_per_layer(_first_order_layer, bank, choice, "Computing the first-order matrices", "first"))
-    if not choice.is_student:
+    if choice.is_reference:
         return _reference(bank).first_order
     return np.stack(_per_layer(_first_order_layer, bank, choice, "Computing the first-order matrices", "first"))
 
@@ -123,7 +134,7 @@ def _second_order(bank_key: str, first_source_id: str, second_source_id: str, pi
 
 def second_order_matrix(bank, first: Choice, second: Choice) -> np.ndarray:
     """(n_layers, n_layers) second-order matrix of the first-order matrices from ``first``, compared with ``second``."""
-    if not first.is_student and not second.is_student:
+    if first.is_reference and second.is_reference:
         return _reference(bank).second_order
     stack = first_order_stack(bank, first)
     return _second_order(bank.key, first.source_id, second.source_id, False, stack, second.function)
@@ -135,7 +146,7 @@ def pitfall_second_order(bank, first: Choice, second: Choice) -> np.ndarray:
     The buggy recording of each layer equals the correct recording of a later layer (``bank.pitfall_sources``:
     conv1 -> relu1, ...), so its first-order matrices are rows of the correct stack.
     """
-    if not first.is_student and not second.is_student:
+    if first.is_reference and second.is_reference:
         return _reference(bank).pitfall_second_order
     sources = [bank.layer_paths.index(source) for source in bank.pitfall_sources]
     stack = first_order_stack(bank, first)
@@ -149,7 +160,7 @@ def _pca_layer(bank_key: str, layer_path: str, source_id: str, _bank, _function)
 
 def pca_spectra(bank, choice: Choice) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per layer: (variance_explained, cumulative_variance_explained) of the chosen PCA on the PCA images."""
-    if not choice.is_student:
+    if choice.is_reference:
         results = _reference(bank)
         return list(zip(results.variance_explained, results.cumulative_variance_explained))
     return _per_layer(_pca_layer, bank, choice, "Running PCA on every layer", "pca")
@@ -223,19 +234,7 @@ def units_study(bank, threshold: float) -> list[dict]:
     """
     from lesson.extensions import layer_dimensionality
 
-    keys = [("units", bank.key, path) for path in bank.layer_paths]
-    done = _done_keys()
-    bar = None if all(key in done for key in keys) else st.progress(0.0, text="PCA on 100 to 3,000 units per layer …")
-    rows = []
-    try:
-        for index, (path, name) in enumerate(zip(bank.layer_paths, bank.layer_names)):
-            if bar is not None:
-                bar.progress(index / len(keys), text=f"PCA on 100 to 3,000 units: {name} ({index + 1}/{len(keys)})")
-            for n_units, variance, cumulative in _unit_spectra(bank.key, path, bank):
-                rows.append({"layer": name, "n_units": n_units,
-                             **layer_dimensionality(variance, cumulative, threshold)})
-            done.add(keys[index])
-    finally:
-        if bar is not None:
-            bar.empty()
-    return rows
+    spectra = _each_layer(bank, lambda path: _unit_spectra(bank.key, path, bank), ("units",),
+                          "PCA on 100 to 3,000 units")
+    return [{"layer": name, "n_units": n_units, **layer_dimensionality(variance, cumulative, threshold)}
+            for name, layer_spectra in zip(bank.layer_names, spectra) for n_units, variance, cumulative in layer_spectra]

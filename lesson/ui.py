@@ -46,6 +46,11 @@ class Context:
     def grading_bank(self):
         return self.lesson_bank or self.bank
 
+    @property
+    def real_images(self) -> bool:
+        """The lesson's images or the student's own: not the synthetic stand-in."""
+        return bool(self.bank.is_lesson_images or self.own_images)
+
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _bank_slot(settings_key: str) -> dict:
@@ -193,7 +198,7 @@ def context() -> Context:
 
 def is_demo(ctx: Context) -> bool:
     """Stand-in data: untrained weights, or images that are neither the lesson's nor chosen by the student here."""
-    return not ctx.bank.is_pretrained or not (ctx.bank.is_lesson_images or ctx.own_images)
+    return not ctx.bank.is_pretrained or not ctx.real_images
 
 
 def _demo_summary(ctx: Context) -> str:
@@ -201,7 +206,7 @@ def _demo_summary(ctx: Context) -> str:
     parts = []
     if not ctx.bank.is_pretrained:
         parts.append(f"the network is **{provenance['weights']['description']}**, not the pretrained AlexNet")
-    if not (ctx.bank.is_lesson_images or ctx.own_images):
+    if not ctx.real_images:
         parts.append(f"the images are **{provenance['images']['description']}**, not the lesson's Imagenette photos")
     return ("Demo mode: " + " and ".join(parts) + ". Everything works, but the figures will not show what the "
             "lesson describes. To get the real data, see below.")
@@ -286,7 +291,7 @@ def provenance_panel(ctx: Context) -> None:
         st.info("Showing your own images; the exercises are still checked on the lesson's.", icon="🖼️")
     if is_demo(ctx):
         missing = [text for flag, text in ((ctx.bank.is_pretrained, "untrained weights"),
-                                           (ctx.bank.is_lesson_images or ctx.own_images, "stand-in images"))
+                                           (ctx.real_images, "stand-in images"))
                    if not flag]
         st.warning(f"Demo data: {' and '.join(missing)}. See the banner on each page.", icon="⚠️")
 

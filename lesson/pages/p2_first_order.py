@@ -35,7 +35,7 @@ with ui.guard("the get_similarity_matrix exercise"):
     checks.check_widget(ctx, EXERCISES_BY_NAME["get_similarity_matrix"])
 
 with ui.guard("the choice of similarity measure"), beyond.section("Euclidean distance instead of correlation"):
-    measure = st.radio("Similarity measure of the matrices below", list(MEASURES), horizontal=True,
+    st.radio("Similarity measure of the matrices below", list(MEASURES), horizontal=True,
                        key="first_order_measure", persist_state="session", format_func=MEASURES.get)
     st.caption("Correlation centres each image's response vector on its own mean (its **baseline**) and divides by "
                "its own spread (its **gain**), so it only sees the *pattern* across units. Euclidean distance "
