@@ -17,8 +17,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -28,6 +26,7 @@ import numpy as np
 from grader.cases import Case, frozen
 from grader.engine import GradingError
 from grader.registry import EXERCISES, Exercise
+from grader.reports.files import write_atomic
 from grader.sources import GROUPS
 
 __all__ = ["FixtureError", "FixtureSource", "FIXTURES_FORMAT", "DEFAULT_FIXTURES_DIR", "ARRAYS_FILE", "MANIFEST_FILE",
@@ -145,12 +144,8 @@ def write_fixtures(out_dir: Path, cases: Mapping[str, Sequence[Case]], *, proven
                 "provenance": provenance, **(extra or {}),
                 "counts": {name: len(items) for name, items in records.items()},
                 "exercises": records, "selections": stored_selections}
-    for name, content in ((ARRAYS_FILE, data), (MANIFEST_FILE, (json.dumps(manifest, indent=1) + "\n").encode())):
-        handle, temporary = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, out_dir / name)
+    for name, content in ((ARRAYS_FILE, data), (MANIFEST_FILE, json.dumps(manifest, indent=1) + "\n")):
+        write_atomic(out_dir / name, content, mode=0o644)  # shipped in releases: readable by everyone
     return manifest
 
 

@@ -32,6 +32,11 @@ class ExerciseResult:
     seconds: float = 0.0
     status: str = ""  # "passed" | "failed" | "not attempted" | "error" | "timeout" | "memory"
 
+    @property
+    def failed_cases(self) -> list[CaseResult]:
+        """The cases that ran and failed (not those a timeout or crash kept from running)."""
+        return [case for case in self.cases if not case.passed and case.ran]
+
 
 @dataclass(frozen=True)
 class GradeReport:

@@ -82,7 +82,7 @@ def step_summary(report: GradeReport, title: str = "Grading") -> str:
         if exercise.passed:
             continue
         details = [exercise.message] + ([f"Hint: {exercise.hint}"] if exercise.hint else [])
-        for case in [case for case in exercise.cases if not case.passed and case.ran][:3]:
+        for case in exercise.failed_cases[:3]:
             details.append(f"- {case.name}: {case.message}" + (f"\n  Hint: {case.hint}" if case.hint else ""))
         if exercise.output.strip():
             details.append("Your code printed:\n" + exercise.output)

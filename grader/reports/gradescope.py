@@ -13,7 +13,7 @@ def _test_output(exercise) -> str:
     lines = [exercise.message]
     if exercise.hint:
         lines.append(f"Hint: {exercise.hint}")
-    failed = [case for case in exercise.cases if not case.passed and case.ran]
+    failed = exercise.failed_cases
     for case in failed[:5]:
         lines.append(f"- {case.name}: {case.message}" + (f"\n  Hint: {case.hint}" if case.hint else ""))
     if len(failed) > 5:

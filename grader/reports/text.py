@@ -50,7 +50,7 @@ def render_text(report: GradeReport, *, title: str = "", output_prefix: str = " 
         lines.append(_indent(exercise.message, "       "))
         if exercise.hint:
             lines.append(_indent(f"Hint: {exercise.hint}", "       "))
-        failed = [case for case in exercise.cases if not case.passed and case.ran]
+        failed = exercise.failed_cases
         not_run = sum(not case.ran for case in exercise.cases)
         for case in failed[:_SHOWN_CASES]:
             lines.append(f"       - {case.name}")
