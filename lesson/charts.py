@@ -7,7 +7,7 @@ size in pixels (``autosize=pad``), which Streamlit's theme would otherwise shrin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import numpy as np
@@ -306,6 +306,12 @@ def components_chart(frame: pd.DataFrame, threshold: float, layer_order: Sequenc
 
 
 SERIES_COLOURS = ("#d62728", "#1f77b4", "#7f7f7f")  # first series red, second blue, a third grey
+
+
+def profile_frame(series: Mapping[str, Sequence[float]], layer_names: Sequence[str]) -> pd.DataFrame:
+    """The long table ``layer_profile_chart`` draws: one row (layer, series, value) per layer of each series."""
+    return pd.DataFrame([{"layer": name, "series": label, "value": float(value)}
+                         for label, values in series.items() for name, value in zip(layer_names, values)])
 
 
 def layer_profile_chart(frame: pd.DataFrame, layer_order: Sequence[str], *, y_title: str, title: str = "",

@@ -1,7 +1,6 @@
 """Section 2: first-order similarity: one image-by-image correlation matrix per layer, all 21 and one up close."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from lesson import analysis, beyond, charts, checks, derived, extensions, ui
@@ -127,9 +126,7 @@ with ui.guard("the untrained network"), beyond.section("learned vs untrained"):
         separation = {label: extensions.class_separation(results.first_order, labels_in_order)
                       for label, results in zip(comparison.labels, (comparison.current, comparison.untrained))}
         st.markdown(beyond.separation_summary(separation, bank.layer_names))
-        frame = pd.DataFrame([{"layer": name, "series": label, "value": float(values[position])}
-                              for label, values in separation.items()
-                              for position, name in enumerate(bank.layer_names)])
+        frame = charts.profile_frame(separation, bank.layer_names)
         st.altair_chart(derived.chart(
             "class separation", f"{bank.key}|{comparison.untrained_bank.key}",
             lambda: charts.layer_profile_chart(frame, bank.layer_names, y_title="within − between class (r)",

@@ -101,11 +101,8 @@ with ui.guard("the second measure of dimensionality"), beyond.section("a second 
                 "dimensions without a threshold: d for variance spread evenly over d components, 1 when one "
                 "component holds it all. Below it stands beside the component count of the slider above.")
     ratios = [extensions.participation_ratio(variance) for variance, _ in spectra]
-    estimates = pd.DataFrame(
-        [{"layer": name, "series": f"components for {threshold:.0%}", "value": float(count)}
-         for name, count in zip(bank.layer_names, needed)]
-        + [{"layer": name, "series": "participation ratio", "value": ratio}
-           for name, ratio in zip(bank.layer_names, ratios)])
+    estimates = charts.profile_frame({f"components for {threshold:.0%}": needed, "participation ratio": ratios},
+                                     bank.layer_names)
     st.altair_chart(derived.chart(
         "two estimates", f"{version}|{count_choice.source_id}|{threshold}", lambda: charts.layer_profile_chart(
             estimates, bank.layer_names, y_title="dimensions", title="Two estimates of dimensionality, by layer")),
@@ -132,8 +129,7 @@ with ui.guard("the untrained network"), beyond.section("learned vs untrained"):
         needed_by = {label: values["components_needed"] for label, values in estimates_by.items()}
         ratios_by = {label: values["participation_ratio"] for label, values in estimates_by.items()}
         st.markdown(beyond.dimensionality_summary(needed_by, ratios_by, bank.layer_names, threshold))
-        frame = pd.DataFrame([{"layer": name, "series": label, "value": float(values[position])}
-                              for label, values in needed_by.items() for position, name in enumerate(bank.layer_names)])
+        frame = charts.profile_frame(needed_by, bank.layer_names)
         st.altair_chart(derived.chart(
             "components comparison", f"{bank.key}|{comparison.untrained_bank.key}|{threshold}",
             lambda: charts.layer_profile_chart(frame, bank.layer_names, y_title=f"components for {threshold:.0%}",
