@@ -10,14 +10,12 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.classroom.staging import stage_submission
+from grader.classroom.staging import grade_staged
 from grader.registry import EXERCISES
 from grader.reports import error_report, report_to_json, write_atomic
 
@@ -46,14 +44,11 @@ def find_students(root: Path) -> list[tuple[str, Path]]:
 
 
 def _grade_one(student: str, folder: Path, out_dir: Path, *, source, time_limit, memory_limit) -> StudentRow:
-    from grader.engine import grade
-
     started = time.perf_counter()
     report_path = out_dir / student / "report.json"
-    staging = Path(tempfile.mkdtemp(prefix="grader-batch-"))
     try:
-        submission = stage_submission(folder, staging)
-        report = grade(submission, source=source, time_limit=time_limit, memory_limit=memory_limit, warm=False)
+        report = grade_staged(folder, prefix="grader-batch-", source=source, time_limit=time_limit,
+                              memory_limit=memory_limit)
         write_atomic(report_path, json.dumps(report_to_json(report), indent=2) + "\n")
         hashes = {name.removeprefix("../"): digest for name, digest in report.submission.items()}
         return StudentRow(student, "graded", {item.name: item.score for item in report.exercises}, report.score,
@@ -67,8 +62,6 @@ def _grade_one(student: str, folder: Path, out_dir: Path, *, source, time_limit,
         except OSError:
             pass
         return StudentRow(student, reason, {}, 0.0, 0.0, 0, {}, seconds)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _cell(text) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -160,19 +159,14 @@ def instructor_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     def body() -> int:
-        from grader.classroom.staging import stage_submission
-        from grader.engine import grade
+        from grader.classroom.staging import grade_staged
         from grader.reports import junit_xml, render_text, report_to_json, write_atomic
 
         if not args.student_repo.is_dir():
             raise GradingError(f"there is no folder {args.student_repo}")
         source = _source(args)
-        staging = Path(tempfile.mkdtemp(prefix="grader-instructor-"))
-        try:
-            report = grade(stage_submission(args.student_repo, staging), source=source, time_limit=args.time_limit,
-                           warm=False)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        report = grade_staged(args.student_repo, prefix="grader-instructor-", source=source,
+                              time_limit=args.time_limit)
         print(render_text(report, title=f"Grading {args.student_repo.resolve()} (instructor run)"), end="")
         if args.out is not None:
             write_atomic(args.out / "report.json", json.dumps(report_to_json(report), indent=2) + "\n")

@@ -7,11 +7,12 @@ instructor's own grader ignores all of it, and what was graded cannot change whi
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 from grader.submission import REFLECTIONS_FILE
 
-__all__ = ["exercises_folder", "stage_submission", "MAX_FILE_BYTES"]
+__all__ = ["exercises_folder", "stage_submission", "grade_staged", "MAX_FILE_BYTES"]
 
 MAX_FILE_BYTES = 1 << 20  # a larger .py file is not an exercise: left out (graded as missing)
 
@@ -41,3 +42,15 @@ def stage_submission(folder: Path, destination: Path) -> Path:
             shutil.copyfile(candidate, Path(destination) / REFLECTIONS_FILE)
             break
     return staged
+
+
+def grade_staged(folder: Path, *, prefix: str, **options):
+    """Grade a staged copy of the submission in ``folder`` (``grader.grade`` with ``options``, no standby children
+    kept); the copy is removed afterwards."""
+    from grader.engine import grade
+
+    staging = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        return grade(stage_submission(folder, staging), warm=False, **options)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
