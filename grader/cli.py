@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.classroom.commands import CLASSROOM_COMMANDS
-from grader.console import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_PASSED
+from grader.console import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_PASSED, add_limit_options
 from grader.console import progress as _progress
 from grader.engine import GradingError, grade, load_bank
 from grader.fixtures import choose_source
@@ -46,8 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON report here")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="also write a JUnit XML report here")
     parser.add_argument("--gradescope", type=Path, metavar="PATH", help="also write Gradescope's results.json here")
-    parser.add_argument("--time-limit", type=float, metavar="SECONDS", help="per exercise (default: 60)")
-    parser.add_argument("--memory-limit", type=int, metavar="MIB", help="per child process (default: 4096)")
+    add_limit_options(parser)
     parser.add_argument("--jobs", type=int, metavar="N", help="child processes at once (default: up to 4)")
     parser.add_argument("--fixtures", type=Path, metavar="DIR",
                         help="grade from these fixtures (default: grader/fixtures/ when the reference solutions are "

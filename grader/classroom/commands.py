@@ -11,7 +11,7 @@ import time
 import traceback
 from pathlib import Path
 
-from grader.console import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_PASSED
+from grader.console import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_PASSED, add_limit_options
 from grader.console import progress as _progress
 from grader.engine import GradingError
 from grader.processes import memory_limit_bytes
@@ -123,8 +123,7 @@ def batch_command(argv: list[str]) -> int:
     parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR")
     parser.add_argument("--jobs", type=int, metavar="N", help="students graded at once (default: the number of cores)")
-    parser.add_argument("--time-limit", type=float, metavar="SECONDS", help="per exercise (default: 60)")
-    parser.add_argument("--memory-limit", type=int, metavar="MIB", help="per child process (default: 4096)")
+    add_limit_options(parser)
     _fixtures_option(parser)
     args = parser.parse_args(argv)
 
@@ -154,7 +153,7 @@ def instructor_command(argv: list[str]) -> int:
                                                  "reading only exercises/*.py and reflections.md from it.")
     parser.add_argument("student_repo", type=Path, metavar="STUDENT_REPO")
     parser.add_argument("--out", type=Path, metavar="DIR", help="write report.json and junit.xml here")
-    parser.add_argument("--time-limit", type=float, metavar="SECONDS", help="per exercise (default: 60)")
+    add_limit_options(parser, memory=False)
     _fixtures_option(parser)
     args = parser.parse_args(argv)
 
