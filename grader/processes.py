@@ -20,13 +20,12 @@ __all__ = ["Child", "take_child", "keep_warm", "keep_warm_for_grading", "shutdow
 
 CHILD_SCRIPT = Path(__file__).with_name("_child.py")
 DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of address space per child
+TOKEN_VARIABLE = "LESSON_GRADER_RUN"  # every process of one child carries it: found and killed even after setsid
 
 
 def memory_limit_bytes(mib: int | None) -> int:
     """The limit for the command-line option ``--memory-limit MIB`` (absent or 0: the default)."""
     return mib << 20 if mib else DEFAULT_MEMORY_LIMIT
-
-TOKEN_VARIABLE = "LESSON_GRADER_RUN"  # every process of one child carries it: found and killed even after setsid
 
 
 @dataclass
