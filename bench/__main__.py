@@ -35,7 +35,7 @@ def run(*args: str, env: dict | None = None, module: str = "bench.workloads") ->
 
 def write_images(folder: Path, per_class: int) -> None:
     """The synthetic stimuli as PNG files, so that both pipelines decode real files."""
-    from lesson.images import make_synthetic
+    from lesson.data.images import make_synthetic
 
     images = make_synthetic(per_class=per_class)
     for pixels, name in zip(images.display, images.names):
@@ -48,7 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="skip the 640-image scaling point")
     args = parser.parse_args()
-    from lesson.bank import library_versions
+    from lesson.data.bank import library_versions
 
     print(f"machine: {os.cpu_count()} cores; " + ", ".join(f"{k} {v}" for k, v in library_versions().items()))
     print("stand-ins: random-weights AlexNet, synthetic images (PNG files)\n")
@@ -65,26 +65,30 @@ def main() -> None:
               "(building the bank imports torch only)")
         print(f"2048² float32 matmul           {matmul['matmul_gflops']:6.1f} GFLOP/s ({matmul['threads']} threads)")
         print(f"forward pass, 160 images       {forward['forward_seconds']:6.2f} s  {forward['images_per_second']:.0f} "
-              f"images/s  {forward['forward_gflops']:.1f} GFLOP/s = {forward['forward_gflops'] / matmul['matmul_gflops']:.2f}"
+              f"images/s  {forward['forward_gflops']:.1f} GFLOP/s = "
+              f"{forward['forward_gflops'] / matmul['matmul_gflops']:.2f}"
               " of the matmul rate (target ≥ 0.5)")
 
         naive = run("naive", str(images))
         cold = run("project", str(scratch / "cache"), str(images))
         warm = run("project", str(scratch / "cache"), str(images))
-        print(f"\nlesson end to end (wall time from interpreter start, peak resident memory)")
+        print("\nlesson end to end (wall time from interpreter start, peak resident memory)")
         print(f"  naive notebook pipeline      {naive['wall_seconds']:6.2f} s  {naive['peak_rss_mb']:6.0f} MB")
         print(f"  this project, cold           {cold['wall_seconds']:6.2f} s  {cold['peak_rss_mb']:6.0f} MB  "
-              f"{naive['wall_seconds'] / cold['wall_seconds']:.1f}× faster (target ≥ 1.5×); bank {cold['bank_seconds']:.2f} s, "
+              f"{naive['wall_seconds'] / cold['wall_seconds']:.1f}× faster (target ≥ 1.5×); "
+              f"bank {cold['bank_seconds']:.2f} s, "
               f"analyses {cold['analysis_seconds']:.2f} s")
         print(f"  this project, warm           {warm['wall_seconds']:6.2f} s  {warm['peak_rss_mb']:6.0f} MB  "
               f"{naive['wall_seconds'] / warm['wall_seconds']:.1f}× faster (target ≥ 10×); bank read "
-              f"{warm['bank_seconds']:.2f} s, analyses {warm['analysis_seconds']:.2f} s, torch imported: {warm['imported_torch']}")
+              f"{warm['bank_seconds']:.2f} s, analyses {warm['analysis_seconds']:.2f} s, "
+              f"torch imported: {warm['imported_torch']}")
         print(f"  (of the cold run's memory, {torch_only['peak_rss_mb']:.0f} MB is importing torch alone)")
 
         print("\nscaling (synthetic images, fresh bank each)")
         for per_class in ([10, 40] if args.quick else [10, 40, 160]):
             built = run("build_bank_only", str(scratch / f"scale{per_class}"), str(per_class))
-            print(f"  bank build, {4 * per_class:4d} images       {built['wall_seconds']:6.2f} s  {built['peak_rss_mb']:6.0f} MB")
+            print(f"  bank build, {4 * per_class:4d} images       {built['wall_seconds']:6.2f} s  "
+                  f"{built['peak_rss_mb']:6.0f} MB")
         for n_images in (40, 160, 640):
             timed = run("first_order_scaling", str(n_images))
             print(f"  first-order matrix, n = {n_images:4d} × 43,264 units  {timed['first_order_seconds'] * 1e3:7.1f} ms")

@@ -41,9 +41,9 @@ def matmul() -> None:
 
 
 def forward(n_images: str = "160", batch_size: str = "32") -> None:
-    from lesson.images import make_synthetic, to_network_input
-    from lesson.network import build_model, stream_layer_outputs
-    from lesson.sources import WeightsInfo
+    from lesson.data.images import make_synthetic, to_network_input
+    from lesson.data.network import build_model, stream_layer_outputs
+    from lesson.data.weights import WeightsInfo
 
     images = to_network_input(make_synthetic(per_class=int(n_images) // 4).display)
     model = build_model(WeightsInfo("random", "random(seed=0)", "-", "-", seed=0))
@@ -64,7 +64,7 @@ def naive(image_dir: str) -> None:
     from PIL import Image
     from torchvision.models import AlexNet_Weights, alexnet
 
-    from lesson.layers import LAYER_PATHS
+    from lesson.data.layers import LAYER_PATHS
     from solutions.pca import PCA
     from solutions.rsa import get_similarity_matrix, second_order_similarity
     from solutions.stimuli import pick_redness_extrema, redness
@@ -108,13 +108,13 @@ def project(cache_dir: str, image_dir: str) -> None:
     from pathlib import Path
 
     from lesson.config import Settings
-    from lesson.sources import prepare_bank
+    from lesson.data.prepare import prepare_bank
 
     started = time.perf_counter()
     settings = Settings(cache_dir=Path(cache_dir), images=image_dir, weights="random", offline=True)
     bank, _ = prepare_bank(settings)
     bank_seconds = time.perf_counter() - started
-    from lesson.reference import reference_results
+    from lesson.analysis.reference_results import reference_results
 
     analysis_started = time.perf_counter()
     results = reference_results(bank)  # 21 first-order matrices, second order, PCA of every layer (or their cache)
@@ -127,7 +127,7 @@ def build_bank_only(cache_dir: str, per_class: str) -> None:
     from pathlib import Path
 
     from lesson.config import Settings
-    from lesson.sources import prepare_bank
+    from lesson.data.prepare import prepare_bank
 
     started = time.perf_counter()
     settings = Settings(cache_dir=Path(cache_dir), images="synthetic", weights="random", offline=True,
@@ -165,7 +165,7 @@ def app(cache_dir: str, image_dir: str) -> None:
 
     pages = [f"pages/{name}.py" for name in ("p1_network", "p2_first_order", "p3_second_order", "p4_pca",
                                              "p5_submit", "p0_start")]
-    session = AppTest.from_file(str(root / "lesson" / "app.py"), default_timeout=600)
+    session = AppTest.from_file(str(root / "lesson" / "app" / "main.py"), default_timeout=600)
     started = time.perf_counter()
     session.run()
     first_page = time.perf_counter() - started

@@ -6,8 +6,6 @@ Run `python -m grader --exercise NAME` or press Check in the app to test your wo
 
 from __future__ import annotations
 
-import numpy as np
-
 __all__ = ["PCA", "components_to_reach"]
 
 
@@ -38,7 +36,7 @@ def PCA(data_matrix):  # noqa: N802 (the lesson's name)
     """
     # Useful: centre each column (feature) with data_matrix.mean(axis=0),
     # then np.linalg.svd(centred, full_matrices=False). Variance = singular value squared / (n - 1).
-    raise NotImplementedError("PCA is not implemented yet: see Section 4, PCA and dimensionality in the lesson.")
+    raise NotImplementedError("PCA is not implemented yet: see page 4 (PCA and dimensionality) of the lesson.")
 
 
 def components_to_reach(cumulative_variance_explained, threshold=0.8):
@@ -59,4 +57,5 @@ def components_to_reach(cumulative_variance_explained, threshold=0.8):
         a count of components, not an index; reaching the threshold exactly counts.
     """
     # Useful: np.argmax on a boolean array, or np.searchsorted. Return a count, not an index.
-    raise NotImplementedError("components_to_reach is not implemented yet: see Section 4, PCA and dimensionality in the lesson.")
+    raise NotImplementedError(
+        "components_to_reach is not implemented yet: see page 4 (PCA and dimensionality) of the lesson.")

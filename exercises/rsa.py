@@ -6,8 +6,6 @@ Run `python -m grader --exercise NAME` or press Check in the app to test your wo
 
 from __future__ import annotations
 
-import numpy as np
-
 __all__ = ["get_similarity_matrix", "extract_lower_tri_entries", "spearman_corrcoef", "second_order_similarity"]
 
 
@@ -35,7 +33,8 @@ def get_similarity_matrix(activations):
     divides by its own norm, so it ignores a change of baseline or gain.
     """
     # Useful: ndarray.reshape(n_images, -1) to flatten each image's response, np.corrcoef (rows are variables).
-    raise NotImplementedError("get_similarity_matrix is not implemented yet: see Section 2, first-order similarity in the lesson.")
+    raise NotImplementedError(
+        "get_similarity_matrix is not implemented yet: see page 2 (First-order similarity) of the lesson.")
 
 
 def extract_lower_tri_entries(matrix):
@@ -53,7 +52,8 @@ def extract_lower_tri_entries(matrix):
         diagonal is not included.
     """
     # Useful: np.tril_indices(n, k=-1). Check that the diagonal is left out.
-    raise NotImplementedError("extract_lower_tri_entries is not implemented yet: see Section 3, second-order similarity in the lesson.")
+    raise NotImplementedError(
+        "extract_lower_tri_entries is not implemented yet: see page 3 (Second-order similarity) of the lesson.")
 
 
 def spearman_corrcoef(matrix):
@@ -74,7 +74,8 @@ def spearman_corrcoef(matrix):
     """
     # Useful: scipy.stats.rankdata(..., axis=1) gives average ranks for ties;
     # the Spearman correlation is the Pearson correlation of the ranks.
-    raise NotImplementedError("spearman_corrcoef is not implemented yet: see Section 3, second-order similarity in the lesson.")
+    raise NotImplementedError(
+        "spearman_corrcoef is not implemented yet: see page 3 (Second-order similarity) of the lesson.")
 
 
 def second_order_similarity(similarity_matrices):
@@ -93,4 +94,5 @@ def second_order_similarity(similarity_matrices):
         lower-triangular entries of layers a and b: symmetric, 1.0 on the diagonal.
     """
     # Compose the two functions above: one row of lower-triangular entries per layer.
-    raise NotImplementedError("second_order_similarity is not implemented yet: see Section 3, second-order similarity in the lesson.")
+    raise NotImplementedError(
+        "second_order_similarity is not implemented yet: see page 3 (Second-order similarity) of the lesson.")

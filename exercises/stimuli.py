@@ -6,8 +6,6 @@ Run `python -m grader --exercise NAME` or press Check in the app to test your wo
 
 from __future__ import annotations
 
-import numpy as np
-
 __all__ = ["redness", "pick_redness_extrema"]
 
 
@@ -27,7 +25,7 @@ def redness(images):
         Between -1 and 1; 0 for grey images.
     """
     # Useful: images.mean(axis=(2, 3)) gives one mean per image and channel.
-    raise NotImplementedError("redness is not implemented yet: see Section 2, first-order similarity (stimulus order) in the lesson.")
+    raise NotImplementedError("redness is not implemented yet: see page 1 (Network and images) of the lesson.")
 
 
 def pick_redness_extrema(redness, labels, per_class=40, n_extreme=5):
@@ -54,4 +52,5 @@ def pick_redness_extrema(redness, labels, per_class=40, n_extreme=5):
         red in ascending redness. Equal redness keeps the original order.
     """
     # Useful: np.unique(labels), np.flatnonzero(labels == label)[:per_class], np.argsort(..., kind='stable').
-    raise NotImplementedError("pick_redness_extrema is not implemented yet: see Section 2, first-order similarity (stimulus order) in the lesson.")
+    raise NotImplementedError(
+        "pick_redness_extrema is not implemented yet: see page 1 (Network and images) of the lesson.")

@@ -10,7 +10,7 @@ __all__ = ["grade", "prewarm", "load_bank", "GradingError", "EXERCISES", "CaseRe
            "GradeReport"]
 
 _HOME = {"grade": "grader.engine", "prewarm": "grader.engine", "load_bank": "grader.engine",
-         "GradingError": "grader.engine", "EXERCISES": "grader.registry", "CaseResult": "grader.results",
+         "GradingError": "grader.errors", "EXERCISES": "grader.registry", "CaseResult": "grader.results",
          "ExerciseResult": "grader.results", "GradeReport": "grader.results"}
 
 

@@ -6,7 +6,7 @@ import sys
 # Before numpy loads: the grader's small SVDs and products run far faster on one BLAS thread on a busy machine.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from grader.early_start import start_children_early  # noqa: E402 (the standard library and grader.processes only)
+from grader.running.early_start import start_children_early
 
 start_children_early(sys.argv[1:])  # torch imports in the child while the rest of the grader loads here
 

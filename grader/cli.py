@@ -16,20 +16,33 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from grader.cases.case_sources import ReferenceSource
+from grader.cases.fixtures import choose_source
 from grader.classroom.commands import CLASSROOM_COMMANDS
 from grader.console import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_PASSED, add_limit_options
 from grader.console import progress as _progress
-from grader.engine import GradingError, grade, load_bank
-from grader.fixtures import choose_source
-from grader.processes import keep_warm_for_grading, memory_limit_bytes
+from grader.engine import grade, load_bank
+from grader.errors import GradingError
 from grader.registry import EXERCISES, select
-from grader.reports import (error_report, github_annotations, gradescope_error, gradescope_results, in_github_actions,
-                            junit_error, junit_xml, neutralise, render_text, report_to_json, step_summary, write_atomic)
+from grader.reports import (
+    error_report,
+    github_annotations,
+    gradescope_error,
+    gradescope_results,
+    in_github_actions,
+    junit_error,
+    junit_xml,
+    neutralise,
+    render_text,
+    report_to_json,
+    step_summary,
+    write_atomic,
+)
 from grader.reports.text import summary_line
 from grader.results import GradeReport
+from grader.running.processes import keep_warm_for_grading, memory_limit_bytes
 
 __all__ = ["main", "COMMANDS", "EXIT_PASSED", "EXIT_FAILED", "EXIT_CANNOT_GRADE"]
-
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -125,14 +138,13 @@ def grade_command(argv: list[str]) -> int:
             raise GradingError(f"there is no submission folder at {submission}")
         memory_limit = memory_limit_bytes(args.memory_limit)
         _start_children(Path(submission), args.exercise, memory_limit)  # they start up while the bank loads
-        source = choose_source(args.fixtures)
+        source = choose_source(args.fixtures)  # the one choice of this grading
         if source is None:
-            bank = load_bank(settings, require_pretrained=args.require_pretrained, progress=_progress)
-        else:
-            bank = None
-            if args.require_pretrained and source.provenance().get("weights", {}).get("kind") != "pretrained":
-                raise GradingError(f"the fixtures in {source.folder} were not built on the pretrained AlexNet")
-        report = grade(submission, args.exercise, bank=bank, settings=settings, time_limit=args.time_limit,
+            source = ReferenceSource.for_bank(load_bank(settings, require_pretrained=args.require_pretrained,
+                                                        progress=_progress))
+        elif args.require_pretrained and source.provenance().get("weights", {}).get("kind") != "pretrained":
+            raise GradingError(f"the fixtures in {source.folder} were not built on the pretrained AlexNet")
+        report = grade(submission, args.exercise, settings=settings, time_limit=args.time_limit,
                        memory_limit=memory_limit, jobs=args.jobs, warm=False, keep_inputs=False, source=source)
     except GradingError as error:
         return _cannot_grade(str(error), args, started)

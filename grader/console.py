@@ -16,5 +16,5 @@ def progress(message: str, fraction: float) -> None:
 def add_limit_options(parser, *, memory: bool = True) -> None:
     """``--time-limit`` (and ``--memory-limit``): the grading children's limits, the same in every command."""
     parser.add_argument("--time-limit", type=float, metavar="SECONDS", help="per exercise (default: 60)")
-    if memory:  # see grader.processes.memory_limit_bytes
+    if memory:  # see grader.running.processes.memory_limit_bytes
         parser.add_argument("--memory-limit", type=int, metavar="MIB", help="per child process (default: 4096)")

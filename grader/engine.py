@@ -9,22 +9,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.feedback import judge_exercise, not_attempted
-from grader.inputs import discard_inputs
-from grader.processes import Child, keep_warm, keep_warm_for_grading, take_child, torch_installed
+from grader.cases.case_sources import GROUPS, CaseSource, ReferenceSource, single_threaded_blas
+from grader.cases.fixtures import choose_source
+from grader.errors import GradingError
+from grader.judging.verdicts import judge_exercise, not_attempted
 from grader.registry import Exercise, select
 from grader.results import ExerciseResult, GradeReport
-from grader.sandbox import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Task, TaskOutcome, run_tasks
-from grader.sources import GROUPS, CaseSource, ReferenceSource, single_threaded_blas
+from grader.running.inputs import discard_inputs
+from grader.running.processes import Child, keep_warm, keep_warm_for_grading, take_child, torch_installed
+from grader.running.sandbox import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Task, TaskOutcome, run_tasks
 from grader.submission import grader_fingerprint, reflections_answered, submission_hashes
 
-__all__ = ["grade", "prewarm", "load_bank", "GradingError"]
+__all__ = ["grade", "prewarm", "load_bank"]
 
 _PRELOAD = ("scipy.stats",)  # what submissions most often import besides numpy (rankdata, spearmanr)
-
-
-class GradingError(RuntimeError):
-    """Grading could not happen at all (no bank, no submission folder, unknown exercise): exit code 2."""
 
 
 @dataclass
@@ -38,7 +36,7 @@ class _Run:
 def load_bank(settings, *, require_pretrained: bool = False, progress=None):
     """The activation bank for ``settings`` (built if missing), or GradingError saying why there is none."""
     try:
-        from lesson.sources import prepare_bank
+        from lesson.data.prepare import prepare_bank
 
         bank, _ = prepare_bank(settings, require_pretrained=require_pretrained,
                                require_lesson_images=require_pretrained, progress=progress)
@@ -73,7 +71,7 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
     Raises GradingError when grading cannot happen at all; a submission's own failures never raise.
     """
     started = time.perf_counter()
-    source = source or _fixtures_in_a_release()
+    source = source or choose_source()  # chosen once per grading: fixtures, or None for the reference solutions
     if settings is None and (submission_dir is None or (source is None and bank is None)):
         from lesson.config import Settings
 
@@ -95,7 +93,7 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
             modules.setdefault(exercise.module, []).append(exercise)
         else:
             results[exercise.name] = not_attempted(exercise, f"{_label(folder, exercise)} does not exist: create it "
-                                                             f"with a function {exercise.name} (see {exercise.section}).")
+                                                             f"with a function {exercise.name} (see {exercise.taught_on}).")
     runs = [_Run(members) for members in modules.values()]
     if modules and torch_installed():  # its tasks: the exercises with tensor cases
         runs.insert(0, _Run([exercise for members in modules.values() for exercise in members], torch=True))
@@ -144,14 +142,14 @@ def prewarm(bank=None, *, memory_limit: int | None = None, source: CaseSource | 
     """
     memory = int(memory_limit or DEFAULT_MEMORY_LIMIT)
     keep_warm_for_grading(memory_limit=memory, preload=_PRELOAD)
-    source = source or _fixtures_in_a_release()
+    source = source or choose_source()
     if source is None and bank is None:
         return None
     source = source or ReferenceSource.for_bank(bank)
 
     def build() -> None:
-        from grader.inputs import encode_case
         from grader.registry import EXERCISES
+        from grader.running.inputs import encode_case
 
         with single_threaded_blas:
             for exercise in EXERCISES:
@@ -161,13 +159,6 @@ def prewarm(bank=None, *, memory_limit: int | None = None, source: CaseSource | 
     thread = threading.Thread(target=build, name="grader-prewarm", daemon=True)
     thread.start()
     return thread
-
-
-def _fixtures_in_a_release() -> CaseSource | None:
-    """Without the reference solutions (a student release), the fixtures in grader/fixtures/; else None."""
-    from grader.fixtures import choose_source  # it imports this module
-
-    return choose_source()
 
 
 def _label(folder: Path, exercise: Exercise) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from grader.cases import BANK_CASES, RANDOM_CASES, BankContext, Case
-from grader.compare import Tolerance
-from grader.edge_cases import EDGE_CASES
-from grader.hints import CATALOGUE, Mistake
+from grader.cases.case import BANK_CASES, RANDOM_CASES, BankContext, Case
+from grader.cases.edge_cases import EDGE_CASES
+from grader.judging.compare import Tolerance
+from grader.judging.hints import CATALOGUE, Mistake
+from lesson.curriculum import EXERCISES_BY_NAME, page
 
 __all__ = ["Exercise", "EXERCISES", "MODULES", "exercise", "select"]
 
@@ -20,7 +21,7 @@ class Exercise:
     points: float
     output: str  # how results are compared: "array" | "indices" | "count" | "pca"
     returns: str  # what a correct result is, in words, for feedback
-    section: str  # where the lesson teaches it
+    taught_on: str  # where the lesson teaches it, from lesson/curriculum.py: "page 2 (First-order similarity)"
     tolerance: Tolerance
     edge_cases: tuple[Case, ...]
     random_cases: tuple[Case, ...]
@@ -32,32 +33,30 @@ class Exercise:
         return f"{self.module}.py"
 
 
-def _exercise(name, module, points, output, returns, section, tolerance) -> Exercise:
-    return Exercise(name, module, points, output, returns, section, tolerance, tuple(EDGE_CASES[name]),
-                    tuple(RANDOM_CASES[name]), BANK_CASES[name], CATALOGUE[name])
+def _exercise(name, points, output, returns, tolerance) -> Exercise:
+    """The grading side of the curriculum's exercise ``name`` (its module and page come from the curriculum)."""
+    taught = EXERCISES_BY_NAME[name]
+    return Exercise(name, taught.module, points, output, returns, page(taught.page).label, tolerance,
+                    tuple(EDGE_CASES[name]), tuple(RANDOM_CASES[name]), BANK_CASES[name], CATALOGUE[name])
 
 
-# Tolerances: float32 arithmetic over ~200,000 units moves a correlation by up to ~1e-5; every known mistake
-# moves some value of the edge cases by more than 1e-2.
-EXERCISES: tuple[Exercise, ...] = (
-    _exercise("get_similarity_matrix", "rsa", 3, "array", "an (n_images, n_images) array of Pearson correlations",
-              "Section 2, first-order similarity", Tolerance(atol=1e-4)),
-    _exercise("extract_lower_tri_entries", "rsa", 1, "array", "a 1-D array of the n·(n−1)/2 entries below the diagonal",
-              "Section 3, second-order similarity", Tolerance(atol=1e-12, rtol=1e-6)),
-    _exercise("spearman_corrcoef", "rsa", 2, "array", "an (m, m) array of Spearman correlations between rows",
-              "Section 3, second-order similarity", Tolerance(atol=1e-5)),
-    _exercise("second_order_similarity", "rsa", 2, "array", "an (L, L) array comparing the L layers",
-              "Section 3, second-order similarity", Tolerance(atol=1e-5)),
-    _exercise("PCA", "pca", 3, "pca", "a tuple (components (k, n_features), variance_explained (k,), "
-              "cumulative_variance_explained (k,))", "Section 4, PCA and dimensionality",
-              Tolerance(atol=1e-5, rtol=1e-4, component_atol=1e-3, gap=1e-3, null=1e-6)),
-    _exercise("components_to_reach", "pca", 1, "count", "an int, the number of components needed",
-              "Section 4, PCA and dimensionality", Tolerance()),
-    _exercise("redness", "stimuli", 1, "array", "an (n_images,) array of redness values",
-              "Section 2, first-order similarity (stimulus order)", Tolerance(atol=1e-5)),
-    _exercise("pick_redness_extrema", "stimuli", 2, "indices", "an int array of positions, n_classes · 2 · n_extreme long",
-              "Section 2, first-order similarity (stimulus order)", Tolerance()),
-)
+# What grading needs beyond the curriculum: points, how results are compared, what a correct result is (for
+# feedback) and the tolerance. Tolerances: float32 arithmetic over ~200,000 units moves a correlation by up to
+# ~1e-5; every known mistake moves some value of the edge cases by more than 1e-2.
+_GRADING = {  # in grading (and report) order
+    "get_similarity_matrix": (3, "array", "an (n_images, n_images) array of Pearson correlations",
+                              Tolerance(atol=1e-4)),
+    "extract_lower_tri_entries": (1, "array", "a 1-D array of the n·(n−1)/2 entries below the diagonal",
+                                  Tolerance(atol=1e-12, rtol=1e-6)),
+    "spearman_corrcoef": (2, "array", "an (m, m) array of Spearman correlations between rows", Tolerance(atol=1e-5)),
+    "second_order_similarity": (2, "array", "an (L, L) array comparing the L layers", Tolerance(atol=1e-5)),
+    "PCA": (3, "pca", "a tuple (components (k, n_features), variance_explained (k,), cumulative_variance_explained (k,))",
+            Tolerance(atol=1e-5, rtol=1e-4, component_atol=1e-3, gap=1e-3, null=1e-6)),
+    "components_to_reach": (1, "count", "an int, the number of components needed", Tolerance()),
+    "redness": (1, "array", "an (n_images,) array of redness values", Tolerance(atol=1e-5)),
+    "pick_redness_extrema": (2, "indices", "an int array of positions, n_classes · 2 · n_extreme long", Tolerance()),
+}
+EXERCISES: tuple[Exercise, ...] = tuple(_exercise(name, *grading) for name, grading in _GRADING.items())
 MODULES: tuple[str, ...] = tuple(dict.fromkeys(exercise.module for exercise in EXERCISES))
 _BY_NAME = {exercise.name: exercise for exercise in EXERCISES}
 

@@ -63,7 +63,8 @@ def find_reflections(submission_dir: Path) -> Path | None:
 
 def reflections_answered(submission_dir: Path) -> dict[str, bool]:
     """Question id ("R1" ... "R10") -> whether it has an answer (all False when there is no reflections file)."""
-    from lesson.reflections import QUESTIONS, answered, load_answers
+    from lesson.curriculum import QUESTIONS
+    from lesson.reflections import answered, load_answers
 
     path = find_reflections(submission_dir)
     answers = load_answers(path) if path is not None else {}

@@ -1,6 +1,7 @@
-"""The lesson's data layer (stimuli, network, activation bank) and its Streamlit app; torch is imported only on demand."""
+"""The lesson, in layers that import only downwards (ARCHITECTURE.md): this kernel (settings, the curriculum, the
+reference check, atomic writes, the student's files), ``data/`` (stimuli, network, the activation bank),
+``analysis/`` (pure numpy on a bank) and ``app/`` (the Streamlit app). torch is imported only on demand."""
 
 from lesson.config import Settings
-from lesson.layers import LAYER_PATHS, LAYERS, display_name
 
-__all__ = ["Settings", "LAYERS", "LAYER_PATHS", "display_name"]
+__all__ = ["Settings"]

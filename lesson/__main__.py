@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = _settings(args)
 
-    from lesson.sources import SourceUnavailable, prepare_bank, resolve_sources
+    from lesson.data.errors import SourceUnavailable
+    from lesson.data.prepare import prepare_bank, resolve_sources
 
     started = time.perf_counter()
     try:

@@ -36,7 +36,7 @@ class Settings:
     batch_size: int = 32
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
         """Read LESSON_* variables (see README); keyword overrides win."""
         env = os.environ if environ is None else environ
         values: dict = {}
@@ -57,5 +57,5 @@ class Settings:
         values.update(overrides)
         return cls(**values)
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)

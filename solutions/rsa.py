@@ -128,6 +128,7 @@ def second_order_similarity(similarity_matrices):
     shapes = {as_float_array(m, name="each similarity matrix", min_ndim=2, max_ndim=2).shape
               for m in similarity_matrices}
     if len(shapes) != 1:
-        raise ValueError(f"all similarity matrices must have the same shape (the same n images), got shapes {sorted(shapes)}.")
+        raise ValueError("all similarity matrices must have the same shape (the same n images), "
+                         f"got shapes {sorted(shapes)}.")
     lower_triangles = np.stack([extract_lower_tri_entries(m) for m in similarity_matrices])  # (L, n(n-1)/2)
     return spearman_corrcoef(lower_triangles)

@@ -35,7 +35,7 @@ def stand_in_env(lesson_cache) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def bank(stand_in_settings):
     """The stand-in activation bank (160 synthetic images, random AlexNet), built once per session."""
-    from lesson.sources import prepare_bank
+    from lesson.data.prepare import prepare_bank
 
     built, _ = prepare_bank(stand_in_settings)
     return built

@@ -35,3 +35,23 @@ def test_every_environment_variable_the_code_reads_is_documented():
         used |= set(re.findall(r"(?:environ|env|getenv|setenv)(?:\.get)?[\[(]\s*[\"'](LESSON_[A-Z_]+)", path.read_text()))
     missing = sorted(name for name in used if name not in readme)
     assert not missing, f"undocumented environment variables: {missing}"
+
+
+def test_the_code_is_clean_under_ruff():
+    """The linter configured in pyproject.toml ([tool.ruff]) finds nothing."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(ROOT)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_readme_layout_table_names_every_lesson_module_in_its_folder():
+    readme = (ROOT / "README.md").read_text()
+    layout = readme[readme.index("## Layout"):readme.index("## Data")]
+    rows = {line.split("|")[1].strip().strip("`"): line for line in layout.splitlines() if line.startswith("| `")}
+    for folder in ("lesson/", "lesson/data/", "lesson/analysis/", "lesson/app/"):
+        for module in sorted((ROOT / folder).glob("*.py")):
+            if module.name not in ("__init__.py", "__main__.py"):
+                assert f"`{module.name}`" in rows[folder], f"{folder}{module.name} is missing from the README's layout"

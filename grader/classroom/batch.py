@@ -8,6 +8,7 @@ costs its own time; an error while grading one student is recorded in its row an
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import time
@@ -74,16 +75,14 @@ def write_gradebook(rows: list[StudentRow], path: Path) -> None:
     names = [exercise.name for exercise in EXERCISES]
     header = (["student", "status"] + names + ["total", "max_score", "reflections_answered"]
               + [f"sha256 {name}" for name in HASHED_FILES] + ["seconds"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".csv.tmp")
-    with open(temporary, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([_cell(row.student), _cell(row.status)] + [row.points.get(name, "") for name in names]
-                            + [row.total, row.max_score, row.reflections]
-                            + [row.hashes.get(name, "") for name in HASHED_FILES] + [row.seconds])
-    os.replace(temporary, path)
+    table = io.StringIO(newline="")
+    writer = csv.writer(table)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(row.student), _cell(row.status)] + [row.points.get(name, "") for name in names]
+                        + [row.total, row.max_score, row.reflections]
+                        + [row.hashes.get(name, "") for name in HASHED_FILES] + [row.seconds])
+    write_atomic(path, table.getvalue(), mode=0o644)
 
 
 def grade_batch(root: Path, out_dir: Path, *, source, jobs: int | None = None, time_limit: float | None = None,

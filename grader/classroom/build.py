@@ -16,9 +16,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from grader.fixtures import write_fixtures
+from grader.cases.case_sources import GROUPS, ReferenceSource
+from grader.cases.fixtures import write_fixtures
 from grader.registry import EXERCISES
-from grader.sources import GROUPS, ReferenceSource
 
 __all__ = ["RSA_UNITS", "PCA_UNITS", "PCA_LAYERS", "PIXEL_STEP", "build_fixtures", "stand_in_selection"]
 
@@ -65,8 +65,8 @@ class _Subsampled:
 
 def stand_in_selection(settings) -> dict:
     """The RSA selection of the deterministic synthetic stand-in images (so a release builds the same bank)."""
-    from lesson.images import make_synthetic
-    from lesson.sources import rsa_selection
+    from lesson.data.images import make_synthetic
+    from lesson.data.rsa_selection import rsa_selection
 
     images = make_synthetic(per_class=settings.images_per_class)
     redness, indices, order = rsa_selection(images, settings)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from grader.console import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_PASSED, add_limit_options
 from grader.console import progress as _progress
-from grader.engine import GradingError
-from grader.processes import memory_limit_bytes
+from grader.errors import GradingError
+from grader.running.processes import memory_limit_bytes
 
 __all__ = ["CLASSROOM_COMMANDS"]
 
@@ -32,8 +32,8 @@ def _bank(args):
 
 def _source(args):
     """Fixtures (given, or those of a release), else the reference solutions on the bank."""
-    from grader.fixtures import choose_source
-    from grader.sources import ReferenceSource
+    from grader.cases.case_sources import ReferenceSource
+    from grader.cases.fixtures import choose_source
 
     source = choose_source(args.fixtures)
     return source if source is not None else ReferenceSource.for_bank(_bank(args))
@@ -41,11 +41,12 @@ def _source(args):
 
 def _fixtures_folder(args, scratch: Path) -> Path:
     """Fixtures to ship: --fixtures, else those of a release, else built now from the bank into ``scratch``."""
-    from grader.fixtures import DEFAULT_FIXTURES_DIR, MANIFEST_FILE, solutions_available
+    from grader.cases.fixtures import DEFAULT_FIXTURES_DIR, MANIFEST_FILE
+    from lesson.references import references_available
 
     if args.fixtures is not None:
         return args.fixtures
-    if not solutions_available() and (DEFAULT_FIXTURES_DIR / MANIFEST_FILE).is_file():
+    if not references_available() and (DEFAULT_FIXTURES_DIR / MANIFEST_FILE).is_file():
         return DEFAULT_FIXTURES_DIR
     from grader.classroom.build import build_fixtures
 

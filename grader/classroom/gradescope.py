@@ -13,9 +13,10 @@ import stat
 import zipfile
 from pathlib import Path
 
+from grader.cases.fixtures import ARRAYS_FILE, DEFAULT_FIXTURES_DIR, MANIFEST_FILE
 from grader.classroom.release import PROJECT_ROOT, _files_to_copy
 from grader.classroom.templates import GRADE_REQUIREMENTS
-from grader.fixtures import ARRAYS_FILE, DEFAULT_FIXTURES_DIR, MANIFEST_FILE
+from lesson.atomic import write_atomic
 
 __all__ = ["build_gradescope", "SETUP_SH", "RUN_AUTOGRADER"]
 
@@ -66,21 +67,22 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
 
 def build_gradescope(out_zip: Path, fixtures_dir: Path) -> list[str]:
     """Write the autograder archive; returns its member names. ``fixtures_dir`` must hold checked fixtures."""
-    from grader.fixtures import FixtureSource
+    from grader.cases.fixtures import FixtureSource
 
     fixtures = FixtureSource.load(fixtures_dir)  # refuses fixtures that do not match their manifest
     fixtures_prefix = DEFAULT_FIXTURES_DIR.relative_to(PROJECT_ROOT).as_posix()
-    out_zip = Path(out_zip)
-    out_zip.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out_zip.with_suffix(".zip.tmp")
-    with zipfile.ZipFile(temporary, "w") as archive:
-        _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
-        _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
-        for relative in _files_to_copy():
-            if relative.parts[0] in ("grader", "lesson"):
-                _add(archive, relative.as_posix(), (PROJECT_ROOT / relative).read_bytes())
-        for name in (MANIFEST_FILE, ARRAYS_FILE):
-            _add(archive, f"{fixtures_prefix}/{name}", (fixtures.folder / name).read_bytes())
-        names = archive.namelist()
-    temporary.replace(out_zip)
+    names: list[str] = []
+
+    def write(file) -> None:
+        with zipfile.ZipFile(file, "w") as archive:
+            _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
+            _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
+            for relative in _files_to_copy():
+                if relative.parts[0] in ("grader", "lesson"):
+                    _add(archive, relative.as_posix(), (PROJECT_ROOT / relative).read_bytes())
+            for name in (MANIFEST_FILE, ARRAYS_FILE):
+                _add(archive, f"{fixtures_prefix}/{name}", (fixtures.folder / name).read_bytes())
+            names.extend(archive.namelist())
+
+    write_atomic(Path(out_zip), write, mode=0o644)
     return names

@@ -2,7 +2,8 @@
 
 Copied from the course repository (tracked and new, not ignored, files of the working tree): ``lesson/``,
 ``exercises/``, ``grader/`` (its fixtures are written fresh), ``.streamlit/``, ``scripts/setup-env.sh``.
-Written: ``grader/fixtures/``, ``pyproject.toml``, ``run-app``, ``run-grader``, ``README.md``,
+Written: ``grader/fixtures/``, ``lesson/data/rsa_selections.json`` (the RSA images of the fixtures' image sets),
+``pyproject.toml``, ``run-app``, ``run-grader``, ``README.md``,
 ``.github/workflows/grade.yml``, ``.gitignore``, ``RELEASE.json``. Never: ``solutions/``, ``tests/``, ``bench/``.
 """
 
@@ -14,9 +15,10 @@ import subprocess
 import time
 from pathlib import Path
 
+from grader.cases.fixtures import ARRAYS_FILE, DEFAULT_FIXTURES_DIR, MANIFEST_FILE, FixtureSource
 from grader.classroom import templates
-from grader.engine import GradingError
-from grader.fixtures import ARRAYS_FILE, DEFAULT_FIXTURES_DIR, MANIFEST_FILE, FixtureSource
+from grader.errors import GradingError
+from lesson.data.rsa_selection import STORED_FILE, write_stored_selections
 
 __all__ = ["build_release", "copy_fixtures", "PROJECT_ROOT", "COPIED", "RELEASE_FILE"]
 
@@ -102,6 +104,8 @@ def build_release(out_dir: Path, *, fixtures_dir: Path | None = None, bank=None,
         bank = bank if bank is not None else load_bank(settings, progress=progress)
         build_fixtures(bank, fixtures_out, settings=settings)
         source = FixtureSource.load(fixtures_out)
+    # the app of a release builds its bank without the reference solutions: it reads the RSA images from here
+    write_stored_selections(source.selections(), out_dir / STORED_FILE.relative_to(PROJECT_ROOT))
     manifest = source.manifest
     size = f"{manifest['bytes'] / 1e6:.1f} MB"
     version = manifest.get("grader_version") if manifest.get("grader_version") not in (None, "unknown") else "0.1.0"
@@ -116,7 +120,7 @@ def build_release(out_dir: Path, *, fixtures_dir: Path | None = None, bank=None,
               "source_dirty": bool((_git("status", "--porcelain", "--", *COPIED) or "").strip()) if commit else None,
               "fixtures": {"sha256": manifest["sha256"], "bytes": manifest["bytes"],
                            "provenance_key": manifest.get("provenance", {}).get("key")},
-              "files": len(copied) + 8}
+              "files": len(copied) + 9}
     _write(out_dir / RELEASE_FILE, json.dumps(record, indent=2) + "\n")
     for name in NEVER:
         if (out_dir / name).exists():

@@ -45,7 +45,7 @@ RUN_APP = '''#!/usr/bin/env bash
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup-env.sh "app"
-exec .venv/bin/python -m streamlit run lesson/app.py "$@"
+exec .venv/bin/python -m streamlit run lesson/app/main.py "$@"
 '''
 
 RUN_GRADER = '''#!/usr/bin/env bash

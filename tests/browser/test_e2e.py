@@ -1,4 +1,4 @@
-"""End to end: a real `streamlit run lesson/app.py` on a loopback port, driven by headless Chromium (Playwright).
+"""End to end: a real `streamlit run lesson/app/main.py` on a loopback port, driven by headless Chromium (Playwright).
 
 Every page opens from the sidebar, every chart renders (a canvas or svg inside each Vega-Lite element), no
 exception element and no browser console error appear, and a full-page screenshot of each page is written to a
@@ -44,7 +44,7 @@ def _free_port() -> int:
 def streamlit_server(env: dict[str, str], log_path: Path, timeout: float = 120):
     """Start the app on a free loopback port; yield its URL; stop it (by its own process id) afterwards."""
     port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "lesson" / "app.py"),
+    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "lesson" / "app" / "main.py"),
                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     with open(log_path, "wb") as log:

@@ -8,7 +8,7 @@ from grader_helpers import SmallSource
 
 @pytest.fixture(scope="session")
 def reference_source(bank):
-    from grader.sources import ReferenceSource
+    from grader.cases.case_sources import ReferenceSource
 
     return ReferenceSource.for_bank(bank)
 

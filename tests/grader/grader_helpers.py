@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.sources import GROUPS
+from grader.cases.case_sources import GROUPS
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

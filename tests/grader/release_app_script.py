@@ -35,7 +35,7 @@ def visit(app) -> dict:
     return seen
 
 
-app = AppTest.from_file(str(release / "lesson" / "app.py"), default_timeout=180)
+app = AppTest.from_file(str(release / "lesson" / "app" / "main.py"), default_timeout=180)
 app.run()
 result = {"lesson_module": sys.modules["lesson"].__file__, "stubs": visit(app)}
 for path in solved.glob("*.py"):

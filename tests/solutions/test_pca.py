@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from sklearn.decomposition import PCA as SklearnPCA
+from sklearn.decomposition import PCA as SklearnPCA  # noqa: N811
 
 from solutions.pca import PCA, components_to_reach
 

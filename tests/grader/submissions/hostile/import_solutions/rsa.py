@@ -13,7 +13,7 @@ def _attempts():
     yield "import solutions", lambda: importlib.import_module("solutions").get_similarity_matrix
     yield "import solutions.rsa", lambda: importlib.import_module("solutions.rsa").get_similarity_matrix
     yield "import grader", lambda: importlib.import_module("grader").grade
-    yield "import lesson.bank", lambda: importlib.import_module("lesson.bank")
+    yield "import lesson.data.bank", lambda: importlib.import_module("lesson.data.bank")
 
     def with_path():
         sys.path.insert(0, str(REPOSITORY))

@@ -1,0 +1,1 @@
+"""What is asked: the Case record, edge, random and bank cases, fixtures, and where expected outputs come from."""

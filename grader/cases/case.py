@@ -1,0 +1,202 @@
+"""Test cases: the Case record, seeded random cases, and cases on the activation bank (inputs; expected values optional)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+__all__ = ["Case", "BankContext", "RANDOM_CASES", "BANK_CASES", "frozen"]
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    """One call of an exercise function: its arguments and, once a source has filled it in, the expected output."""
+
+    name: str  # shown to people: "edge: constant rows give NaN", "bank: conv1 (features.0)", "random: seed 2"
+    args: tuple  # arrays, lists or dicts of arrays, numbers, strings
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    group: str = "edge"  # "edge" | "random" | "bank"
+    hidden: bool = False  # the expected values are never shown (bank and random cases)
+    tensor: bool = False  # pass the arrays as torch tensors (only where torch is importable; skipped otherwise)
+    about: str = ""  # what this case checks, in the student's words
+    expected: Any = None
+
+
+class BankContext(Protocol):
+    """What the bank cases need: the bank and reference results shared between exercises (cached by the source)."""
+
+    bank: Any
+
+    def first_order(self) -> dict[str, np.ndarray]: ...  # layer path -> (n_rsa, n_rsa) reference matrix
+
+    def pca(self, layer_path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+    def images01(self) -> np.ndarray: ...  # (n_images, 3, 224, 224) float32 in [0, 1]
+
+
+def frozen(array) -> np.ndarray:
+    """A read-only view, so that no comparison or hint can change a cached input by accident."""
+    array = np.asarray(array)
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _layer_label(layer_path: str) -> str:
+    try:
+        from lesson.data.layers import display_name
+
+        return f"{display_name(layer_path)} ({layer_path})"
+    except (ImportError, KeyError):
+        return layer_path
+
+
+# ---- seeded random cases (hidden) ----
+
+def _random(name: str, seed: int, *args, **kwargs) -> Case:
+    return Case(f"random: {name} (seed {seed})", tuple(frozen(a) if isinstance(a, np.ndarray) else a for a in args),
+                kwargs, group="random", hidden=True)
+
+
+def _responses(rng, shape) -> np.ndarray:
+    """Activations with a different baseline and gain per image, some units silenced as by a ReLU."""
+    values = rng.normal(size=shape) * rng.uniform(0.5, 3, size=(shape[0],) + (1,) * (len(shape) - 1))
+    values += rng.normal(0, 2, size=(shape[0],) + (1,) * (len(shape) - 1))
+    return np.maximum(values, np.quantile(values, 0.2))
+
+
+def _similarities(rng, n_layers: int, n_images: int, ties: bool = False) -> list[np.ndarray]:
+    matrices = []
+    for _ in range(n_layers):
+        matrix = np.corrcoef(rng.normal(size=(n_images, 12)) + rng.normal(size=(1, 12)))
+        matrices.append(frozen(np.round(matrix, 1) if ties else matrix))
+    return matrices
+
+
+def _curve(rng, k: int) -> np.ndarray:
+    variance = np.sort(rng.exponential(size=k) ** 2)[::-1]
+    curve = np.cumsum(variance) / variance.sum()
+    curve[-1] = 1.0
+    return curve
+
+
+def _threshold_away_from(curve: np.ndarray, threshold: float) -> float:
+    """The threshold, nudged down until no value of the curve is within float32 rounding of it (so that a
+    float32 computation of the same curve gives the same count)."""
+    while np.min(np.abs(curve - threshold)) < 1e-6:
+        threshold -= 2e-6
+    return threshold
+
+
+def _random_cases() -> dict[str, list[Case]]:
+    cases: dict[str, list[Case]] = {name: [] for name in ("get_similarity_matrix", "extract_lower_tri_entries",
+                                                          "spearman_corrcoef", "second_order_similarity", "PCA",
+                                                          "components_to_reach", "redness", "pick_redness_extrema")}
+    for seed, shape in zip((1, 2, 3), ((12, 3, 5, 5), (30, 200), (7, 4, 9))):
+        cases["get_similarity_matrix"].append(_random(f"activations {shape}", seed,
+                                                      _responses(np.random.default_rng(seed), shape)))
+    for seed, n in zip((4, 5), (7, 12)):
+        cases["extract_lower_tri_entries"].append(_random(f"{n} x {n} matrix", seed,
+                                                          np.random.default_rng(seed).normal(size=(n, n))))
+    rng = np.random.default_rng(6)
+    cases["spearman_corrcoef"] += [_random("5 x 30 with ties", 6, rng.integers(0, 8, size=(5, 30)).astype(float)),
+                                   _random("3 x 50", 6, rng.normal(size=(3, 50)) ** 3),
+                                   _random("8 x 12 with ties", 6, np.round(rng.normal(size=(8, 12)), 1))]
+    rng = np.random.default_rng(7)
+    cases["second_order_similarity"] += [_random("4 layers of 9 x 9", 7, _similarities(rng, 4, 9)),
+                                         _random("3 layers of 6 x 6 with ties", 7, _similarities(rng, 3, 6, ties=True))]
+    rng = np.random.default_rng(8)
+    for shape in ((50, 10), (12, 30), (25, 25)):
+        data = rng.normal(size=shape) * np.geomspace(4, 0.2, shape[1]) + rng.normal(0, 5, size=shape[1])
+        cases["PCA"].append(_random(f"data {shape}", 8, data @ np.linalg.qr(rng.normal(size=(shape[1],) * 2))[0]))
+    rng = np.random.default_rng(9)
+    for k, threshold in ((10, 0.8), (40, 0.9), (25, 0.55)):
+        curve = _curve(rng, k)
+        cases["components_to_reach"].append(_random(f"{k} components, threshold {threshold}", 9, frozen(curve),
+                                                    threshold=_threshold_away_from(curve, threshold)))
+    rng = np.random.default_rng(10)
+    cases["redness"] += [_random("images (4, 3, 6, 5)", 10, rng.uniform(size=(4, 3, 6, 5))),
+                         _random("float32 images (3, 3, 8, 8)", 10, rng.uniform(size=(3, 3, 8, 8)).astype(np.float32))]
+    rng = np.random.default_rng(11)
+    labels = rng.permutation(np.repeat([3, 1, 2], 9))
+    cases["pick_redness_extrema"].append(_random("3 shuffled classes of 9", 11, rng.normal(size=27), labels,
+                                                 per_class=7, n_extreme=2))
+    return cases
+
+
+RANDOM_CASES: dict[str, list[Case]] = _random_cases()
+
+
+# ---- cases on the activation bank (hidden): the lesson's real data ----
+
+def _bank(name: str, *args, expected=None, **kwargs) -> Case:
+    return Case(f"bank: {name}", args, kwargs, group="bank", hidden=True, expected=expected)
+
+
+def _first_order_cases(context: BankContext) -> list[Case]:
+    references = context.first_order()
+    return [_bank(_layer_label(path), frozen(context.bank.rsa_activations(path)), expected=references[path])
+            for path in context.bank.layer_paths]
+
+
+def _lower_triangle_cases(context: BankContext) -> list[Case]:
+    references, paths = context.first_order(), context.bank.layer_paths
+    chosen = (paths[0], paths[len(paths) // 2], paths[-1])
+    return [_bank(f"first-order matrix of {_layer_label(path)}", references[path]) for path in chosen]
+
+
+def _spearman_cases(context: BankContext) -> list[Case]:
+    references = context.first_order()
+    rows = [matrix[np.tril_indices(len(matrix), k=-1)] for matrix in references.values()]
+    return [_bank(f"lower triangles of the {len(rows)} first-order matrices", frozen(np.stack(rows)))]
+
+
+def _second_order_cases(context: BankContext) -> list[Case]:
+    references = context.first_order()
+    return [_bank(f"dict of the {len(references)} first-order matrices, in layer order", dict(references)),
+            _bank(f"list of the {len(references)} first-order matrices", list(references.values()))]
+
+
+def _pca_cases(context: BankContext) -> list[Case]:
+    return [_bank(f"{_layer_label(path)}, {context.bank.pca_activations(path).shape[1]} units",
+                  frozen(context.bank.pca_activations(path)), expected=context.pca(path))
+            for path in context.bank.layer_paths]
+
+
+def _components_cases(context: BankContext) -> list[Case]:
+    cases = []
+    for path in context.bank.layer_paths:
+        curve = frozen(context.pca(path)[2])
+        cases.append(_bank(f"cumulative curve of {_layer_label(path)}", curve,
+                           threshold=_threshold_away_from(curve, 0.8)))
+    return cases
+
+
+def _redness_cases(context: BankContext) -> list[Case]:
+    images = context.images01()
+    return [_bank(f"the {len(images)} lesson images, {images.shape[2]} x {images.shape[3]} pixels", images)]
+
+
+def _extrema_cases(context: BankContext) -> list[Case]:
+    bank = context.bank
+    per_class, n_extreme = bank.provenance["per_class"], bank.provenance["n_extreme"]
+    redness, labels = frozen(bank.redness), frozen(bank.labels)
+    return [_bank(f"lesson images, per_class={per_class}, n_extreme={n_extreme}", redness, labels,
+                  per_class=per_class, n_extreme=n_extreme),
+            _bank(f"lesson images, per_class={per_class // 2}, n_extreme=3", redness, labels,
+                  per_class=per_class // 2, n_extreme=min(3, per_class // 4))]
+
+
+BANK_CASES = {
+    "get_similarity_matrix": _first_order_cases,
+    "extract_lower_tri_entries": _lower_triangle_cases,
+    "spearman_corrcoef": _spearman_cases,
+    "second_order_similarity": _second_order_cases,
+    "PCA": _pca_cases,
+    "components_to_reach": _components_cases,
+    "redness": _redness_cases,
+    "pick_redness_extrema": _extrema_cases,
+}

@@ -1,0 +1,213 @@
+"""Where cases and their expected outputs come from: a CaseSource (today: the reference solutions on the bank)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from grader.cases.case import Case, frozen
+from grader.registry import Exercise
+from lesson.atomic import write_atomic
+from lesson.curriculum import EXERCISES_BY_NAME
+from lesson.references import SOLUTIONS_DIR, reference
+
+__all__ = ["CaseSource", "ReferenceSource", "GROUPS", "single_threaded_blas"]
+
+GROUPS: tuple[str, ...] = ("edge", "random", "bank")
+
+
+class CaseSource(Protocol):
+    """Gives each exercise's cases with ``expected`` filled in, and says where they came from.
+
+    The engine needs nothing else, so a source that reads inputs and expected outputs from a fixtures file
+    (no torch, no reference solutions) can replace :class:`ReferenceSource` without other changes.
+    """
+
+    def provenance(self) -> dict: ...
+
+    def cases(self, exercise: Exercise, groups: Sequence[str] = GROUPS) -> list[Case]: ...
+
+
+class _SingleThreadedBlas:
+    """One BLAS thread while references are computed: small SVDs run many times faster on a busy machine.
+
+    The limit is process-wide, so it is taken on the first entry and given back on the last exit, whichever
+    thread that is (threadpoolctl is optional; without it nothing changes).
+    """
+
+    def __init__(self):
+        self._lock, self._depth, self._limiter = threading.Lock(), 0, None
+
+    def __enter__(self):
+        with self._lock:
+            if self._depth == 0:
+                try:
+                    from threadpoolctl import threadpool_limits
+
+                    self._limiter = threadpool_limits(limits=1, user_api="blas")
+                except Exception:  # noqa: BLE001
+                    self._limiter = None
+            self._depth += 1
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._limiter is not None:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+
+
+single_threaded_blas = _SingleThreadedBlas()
+
+
+def _freeze(value):
+    if isinstance(value, tuple):
+        return tuple(_freeze(item) for item in value)
+    if isinstance(value, np.ndarray):
+        return frozen(value)
+    return value
+
+
+def _reference_digest() -> str:
+    """A hash of everything that decides the shared reference results besides the bank: the reference
+    solutions' source and the bank cases' definitions."""
+    digest = hashlib.sha256()
+    for path in sorted(SOLUTIONS_DIR.glob("*.py")) + [Path(__file__).with_name("case.py")]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class _BankReferences:
+    """The bank plus the reference results that several exercises share: every layer's first-order matrix and
+    PCA, computed once and kept in ``<cache>/grader/<bank key>-<digest>.npz`` for the next run.
+
+    The file is a cache, not a source of truth: it is keyed by the bank and by the reference code, and a
+    missing, unreadable or incomplete file is simply recomputed.
+    """
+
+    def __init__(self, bank, solve):
+        self.bank, self._solve, self._lock = bank, solve, threading.RLock()
+        self._first_order: dict[str, np.ndarray] | None = None
+        self._pca: dict[str, tuple] | None = None
+        self._images: np.ndarray | None = None
+
+    def _cache_path(self) -> Path | None:
+        try:
+            return Path(self.bank.path).parent.parent / "grader" / f"{self.bank.key}-{_reference_digest()}.npz"
+        except (OSError, AttributeError, KeyError, ImportError):
+            return None
+
+    def _load_or_compute(self) -> None:
+        paths, path = self.bank.layer_paths, self._cache_path()
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                first_order = {layer: frozen(stored[f"first_order/{layer}"]) for layer in paths}
+                pca = {layer: tuple(frozen(stored[f"pca{part}/{layer}"]) for part in range(3)) for layer in paths}
+        except (OSError, KeyError, ValueError, TypeError):
+            with single_threaded_blas:
+                first_order = {layer: frozen(self._solve("get_similarity_matrix", self.bank.rsa_activations(layer)))
+                               for layer in paths}
+                pca = {layer: _freeze(self._solve("PCA", self.bank.pca_activations(layer))) for layer in paths}
+            self._save(path, first_order, pca)
+        self._first_order, self._pca = first_order, pca
+
+    @staticmethod
+    def _save(path: Path | None, first_order: dict, pca: dict) -> None:
+        if path is None:
+            return
+        arrays = {f"first_order/{layer}": matrix for layer, matrix in first_order.items()}
+        arrays.update({f"pca{part}/{layer}": parts[part] for layer, parts in pca.items() for part in range(3)})
+        try:
+            write_atomic(path, lambda file: np.savez(file, **arrays))  # readers see the whole file or none
+        except OSError:
+            pass  # a read-only cache still works: the next run computes again
+
+    def first_order(self) -> dict[str, np.ndarray]:
+        with self._lock:
+            if self._first_order is None:
+                self._load_or_compute()
+            return self._first_order
+
+    def pca(self, layer_path: str) -> tuple:
+        with self._lock:
+            if self._pca is None:
+                self._load_or_compute()
+            return self._pca[layer_path]
+
+    def images01(self) -> np.ndarray:
+        with self._lock:
+            if self._images is None:
+                images = np.asarray(self.bank.images).transpose(0, 3, 1, 2)  # (n, H, W, 3) uint8 -> (n, 3, H, W)
+                self._images = frozen(images.astype(np.float32) / np.float32(255))
+            return self._images
+
+
+class ReferenceSource:
+    """Cases built from the activation bank and the edge/random catalogues; expected outputs from ``solutions``.
+
+    Everything is cached on the instance, and instances are shared per bank (see :meth:`for_bank`), so that
+    the app's Check buttons compute each reference once per process.
+    """
+
+    _shared: dict[tuple[str, str], ReferenceSource] = {}
+    _shared_lock = threading.Lock()
+
+    def __init__(self, bank):
+        self.bank = bank
+        self._references = _BankReferences(bank, self._solve)
+        self._cases: dict[tuple[str, str], list[Case]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_bank(cls, bank) -> ReferenceSource:
+        key = (str(bank.path), bank.provenance.get("key", ""))
+        with cls._shared_lock:
+            if key not in cls._shared:
+                cls._shared[key] = cls(bank)
+            return cls._shared[key]
+
+    def provenance(self) -> dict:
+        provenance = self.bank.provenance
+        images = {key: value for key, value in provenance.get("images", {}).items() if key not in ("names", "skipped")}
+        kept = ("key", "format", "created", "weights", "preprocessing", "rsa_order", "pca_units", "per_class",
+                "n_extreme", "versions", "notices")
+        return {"source": "reference solutions on the activation bank", "bank_path": str(self.bank.path),
+                **{key: provenance[key] for key in kept if key in provenance}, "images": images}
+
+    @staticmethod
+    def _solve(name: str, *args, **kwargs):
+        # the parent only: never importable by the submission
+        return reference(EXERCISES_BY_NAME[name].module, name, needed_for="grading on the bank")(*args, **kwargs)
+
+    def cases(self, exercise: Exercise, groups: Sequence[str] = GROUPS) -> list[Case]:
+        with self._lock:
+            lock = self._locks.setdefault(exercise.name, threading.Lock())
+        result: list[Case] = []
+        with lock:
+            for group in groups:
+                key = (exercise.name, group)
+                if key not in self._cases:
+                    self._cases[key] = self._build(exercise, group)
+                result.extend(self._cases[key])
+        return result
+
+    def _build(self, exercise: Exercise, group: str) -> list[Case]:
+        if group == "bank":
+            built = exercise.bank_cases(self._references)
+        else:
+            built = list(exercise.edge_cases if group == "edge" else exercise.random_cases)
+        filled = []
+        with single_threaded_blas:
+            for case in built:
+                if case.expected is None:
+                    expected = _freeze(self._solve(exercise.name, *case.args, **case.kwargs))
+                    case = replace(case, expected=expected)
+                filled.append(case)
+        return filled

@@ -1,0 +1,197 @@
+"""The Check widget: grade the student's current file from the app, show the result, and the sidebar progress.
+
+Checks go through the grader's API (``grader.grade``), which runs the student's current file in a separate
+process, so an edit is picked up by the next Check without restarting the app. The latest result of each
+exercise is kept in this session together with the sha256 of the file it checked: a plot uses the student's
+function only while that file is unchanged and its check passed."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from lesson.app import state_keys
+from lesson.app.bank_context import Context
+from lesson.app.frame import shown_path
+from lesson.curriculum import EXERCISES, Exercise
+from lesson.references import references_available
+from lesson.student_code import contract, file_digest, syntax_problem
+
+if TYPE_CHECKING:
+    from grader.results import ExerciseResult
+
+__all__ = ["ICONS", "exercise_file", "CheckState", "state_of", "run_check", "check_widget", "check_all_button",
+           "progress_list"]
+
+_log = logging.getLogger("lesson.app")
+
+
+ICONS = {"passed": "✅", "failed": "❌", "not attempted": "⬜", "error": "⚠️", "timeout": "⏱️",
+         "memory": "⚠️",
+         "not checked": "⚪", "changed": "🔄"}
+
+
+def exercise_file(ctx: Context, exercise: Exercise) -> Path:
+    return Path(ctx.settings.exercises_dir) / f"{exercise.module}.py"
+
+
+@dataclass(frozen=True)
+class CheckState:
+    status: str  # a grader status, or "not checked" / "changed" (the file changed since its check)
+    result: ExerciseResult | None  # of the latest check, if any
+    digest: str  # sha256 of the exercise file now
+
+    @property
+    def passed_now(self) -> bool:
+        return self.status == "passed"
+
+
+def _records() -> dict:
+    return st.session_state.setdefault(state_keys.CHECKS, {})
+
+
+def state_of(ctx: Context, exercise: Exercise) -> CheckState:
+    digest = file_digest(exercise_file(ctx, exercise))
+    record = _records().get(exercise.name)
+    if record is None:
+        return CheckState("not checked", None, digest)
+    checked_digest, result = record
+    if checked_digest != digest:
+        return CheckState("changed", result, digest)
+    status = result.status or ("passed" if result.passed else "failed" if result.attempted else "not attempted")
+    return CheckState(status, result, digest)
+
+
+def _grader():
+    try:
+        import grader
+    except Exception as error:  # noqa: BLE001 (a half-installed grader must not break the lesson)
+        _log.warning("grader not importable: %s", error)
+        return None, f"{type(error).__name__}: {error}"
+    if not hasattr(grader, "grade"):
+        return None, "the grader package has no grade() function yet"
+    return grader, ""
+
+
+def run_check(ctx: Context, names: list[str] | None) -> str | None:
+    """Grade the named exercises (all when None) and keep the results; returns an error message or None."""
+    grader, problem = _grader()
+    if grader is None:
+        return (f"The grader is not available ({problem}). Your code cannot be checked from the app right now; "
+                + ("the plots use the reference solutions." if references_available()
+                   else "run `./run-grader` in a terminal to check it."))
+    wanted = [exercise for exercise in EXERCISES if names is None or exercise.name in names]
+    digests = {exercise.name: file_digest(exercise_file(ctx, exercise)) for exercise in wanted}  # before grading
+    try:
+        report = grader.grade(Path(ctx.settings.exercises_dir), exercises=names, bank=ctx.grading_bank,
+                             settings=ctx.grading_settings)  # the lesson's images, also when own ones are shown
+    except Exception as error:  # noqa: BLE001 (the grader failing is reported, never shown as a traceback)
+        _log.exception("grading failed")
+        return (f"The grader could not run: {type(error).__name__}: {error}. Try again; if it keeps failing, run "
+                "`python -m grader` in a terminal to see the full report.")
+    records = _records()
+    for result in report.exercises:
+        if result.name in digests:
+            records[result.name] = (digests[result.name], result)
+    st.session_state[state_keys.LAST_REPORT] = report
+    return None
+
+
+def _show_result(state: CheckState) -> None:
+    result = state.result
+    if result is None:
+        st.caption("Not checked yet in this session: press **Check** after you save your file.")
+        return
+    if state.status == "changed":
+        st.info("🔄 Your file changed since this check. Press **Check** again to test the new version.")
+    score = f"{result.score:g} / {result.max_score:g} points"
+    status = result.status or ("passed" if result.passed else "failed" if result.attempted else "not attempted")
+    if result.passed:
+        st.success(f"**Passed** · {score}. {result.message}", icon="✅")
+    elif status == "not attempted":
+        st.info(result.message, icon="⬜")  # "Not attempted yet: ..." (grader.judging.verdicts.not_attempted)
+    elif status in ("error", "timeout", "memory"):
+        st.warning(f"**{status.capitalize()}** · {score}. {result.message}", icon=ICONS[status])
+    else:
+        st.error(f"**Failed** · {score}. {result.message}", icon="❌")
+    if result.hint:
+        st.info(f"**Hint:** {result.hint}", icon="💡")
+    cases = tuple(result.cases)
+    if cases:
+        n_passed = sum(case.passed for case in cases)
+        with st.expander(f"Cases: {n_passed} of {len(cases)} passed"):
+            lines = []
+            for case in cases:
+                if not case.ran:
+                    lines.append(f"- ⏸️ {case.name}: not run (the exercise stopped before this case)")
+                    continue
+                if case.hidden and not case.passed:
+                    lines.append(f"- ❌ {case.name}: a hidden case (details withheld)")
+                    continue
+                text = f"- {'✅' if case.passed else '❌'} **{case.name}**"
+                if case.message and not case.passed:
+                    text += f": {case.message}"
+                if case.hint and not case.passed:
+                    text += f"  \n  💡 {case.hint}"
+                lines.append(text)
+            st.markdown("\n".join(lines))
+    if result.output and result.output.strip():
+        with st.expander("What your code printed"):
+            st.code(result.output.rstrip(), language="text")
+    st.caption(f"Checked in {result.seconds:.1f} s." if result.seconds else "")
+
+
+def check_widget(ctx: Context, exercise: Exercise) -> None:
+    """An exercise block: where to write it, its contract, a Check button and the latest result."""
+    path = exercise_file(ctx, exercise)
+    with st.container(border=True):
+        st.markdown(f"#### ✏️ Exercise: `{exercise.name}`")
+        st.markdown(f"Write it in **`{shown_path(path)}`**, save the file, then press **Check**. "
+                    f"The app uses it for {exercise.purpose}.")
+        problem = _cached_syntax_problem(str(path), file_digest(path))
+        if problem is not None:
+            rest = ("The rest of the lesson keeps working with the reference solutions." if references_available()
+                    else "The plots drawn with this file wait until it works again.")
+            st.warning(f"{problem}\n\nFix this in your editor and save: nothing in this file can run until then. "
+                       + rest, icon="🐞")
+        spec = contract(exercise, path)
+        with st.expander("The contract: what the function takes and returns"):
+            indented = "\n".join(f"    {line}" if line else "" for line in spec.docstring.splitlines())
+            st.code(f'{spec.signature}\n    """\n{indented}\n    """', language="python")
+        if st.button("Check", key=f"check_{exercise.name}", type="primary", icon="▶️"):
+            started = time.perf_counter()
+            with st.spinner(f"Checking {exercise.name} …"):
+                problem = run_check(ctx, [exercise.name])
+            if problem:
+                st.error(problem, icon="🚧")
+            _log.info("check %s took %.2f s", exercise.name, time.perf_counter() - started)
+        _show_result(state_of(ctx, exercise))
+
+
+def check_all_button(ctx: Context) -> None:
+    if st.button("Check all exercises", key="check_all", icon="▶️", width="stretch"):
+        with st.spinner("Checking every exercise …"):
+            problem = run_check(ctx, None)
+        if problem:
+            st.error(problem, icon="🚧")
+
+
+def progress_list(ctx: Context) -> None:
+    """The sidebar's progress: a bar, then one line per exercise with its latest check's status."""
+    states = [(exercise, state_of(ctx, exercise)) for exercise in EXERCISES]
+    n_passed = sum(state.passed_now for _, state in states)
+    st.progress(n_passed / len(states), text=f"**{n_passed} of {len(states)}** exercises pass")
+    st.markdown("  \n".join(f"{ICONS.get(state.status, '▫️')} `{exercise.name}`" for exercise, state in states))
+    st.caption("✅ passed · ❌ failed · ⬜ not attempted · ⚠️ error · 🔄 changed since its check · "
+               "⚪ not checked")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cached_syntax_problem(path: str, digest: str) -> str | None:
+    problem = syntax_problem(Path(path))
+    return None if problem is None else str(problem)

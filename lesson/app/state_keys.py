@@ -1,0 +1,17 @@
+"""Every key the app keeps in ``st.session_state`` (one session = one browser tab), in one place."""
+
+OWN_IMAGES = "lesson_own_images"  # the folder of the student's own images, while shown
+OWN_IMAGES_PROBLEM = "lesson_own_images_problem"  # (path typed, message) of the last failed try
+OWN_IMAGES_UNREADABLE = "lesson_own_images_unreadable"  # (folder, its unreadable files)
+UNTRAINED = "lesson_untrained_on"  # the untrained network is asked for (pages 2, 3 and 4)
+CHECKS = "lesson_checks"  # exercise name -> the latest Check's CheckState
+LAST_REPORT = "lesson_last_report"  # the grader's report of the latest Check
+REFLECTION_APPLIED = "lesson_reflection_applied"  # question id -> timestamp of the newest update applied
+REFLECTION_BASELINE = "lesson_reflection_baseline"  # question id -> the text the box was given
+REFLECTION_VERSIONS = "lesson_reflection_versions"  # question id -> bumped when the file changed outside the box
+REFLECTION_SAVED_AT = "lesson_reflection_saved_at"  # question id -> "HH:MM:SS" of the last save
+
+
+def reflection_error(question_id: str) -> str:
+    """The message of the last failed save of one answer."""
+    return f"lesson_reflection_error_{question_id}"

@@ -1,0 +1,1 @@
+"""The data layer: stimuli, downloads, weights, the network and the activation bank. Imports only the kernel."""

@@ -1,0 +1,159 @@
+"""`python -m grader release`: a student repository without solutions that grades from fixtures, without torch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+from classroom_helpers import build_with_grader, clean_env
+from grader_helpers import PROJECT_ROOT, SUBMISSIONS
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory, fixtures_dir, stand_in_env):
+    return build_with_grader("release", tmp_path_factory.mktemp("release") / "student-repo", fixtures_dir, stand_in_env)
+
+
+def _run(python, release, *args, env=None, timeout=120):
+    return subprocess.run([str(python), *map(str, args)], cwd=release, env=clean_env(**(env or {})),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _submission(tmp_path, source, name="exercises"):
+    """A copy of ``source``'s modules (the reference solutions import `solutions._validate`: keep that name)."""
+    folder = tmp_path / name
+    folder.mkdir()
+    for path in source.glob("*.py"):
+        if path.name != "__init__.py":
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_release_layout(release):
+    present = {path.name for path in release.iterdir()}
+    assert {"lesson", "exercises", "grader", ".streamlit", "run-app", "run-grader", "pyproject.toml", "README.md",
+            ".github", ".gitignore", "RELEASE.json", "scripts"} <= present
+    assert not {"solutions", "tests", "bench", ".ci"} & present
+    assert not list(release.rglob("__pycache__")) and not list(release.rglob("solutions*"))
+    assert (release / "grader" / "fixtures" / "manifest.json").is_file()
+    assert "grade = [\"numpy>=1.24\", \"scipy>=1.10\"]" in (release / "pyproject.toml").read_text()
+    readme = (release / "README.md").read_text()
+    assert "GitHub Classroom" in readme and "python -m grader instructor" in readme and "MB" in readme
+
+
+def test_workflow_yaml(release):
+    workflow = yaml.safe_load((release / ".github" / "workflows" / "grade.yml").read_text())
+    assert "push" in workflow[True]  # YAML reads the key `on` as True
+    steps = workflow["jobs"]["grade"]["steps"]
+    setup = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["cache"] == "pip"
+    runs = [step.get("run", "") for step in steps]
+    assert any('pip install' in run and '".[grade]"' in run for run in runs)
+    assert "python -m grader --format text --json report.json --junit junit.xml" in runs
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()" and "report.json" in upload["with"]["path"] and "junit.xml" in upload["with"]["path"]
+
+
+def test_solutions_cannot_be_imported(release, python):
+    done = _run(python, release, "-c", "import importlib.util as u; import lesson, grader, exercises; "
+                                       "print(u.find_spec('solutions'), u.find_spec('torch'))")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["None", "None"]
+    done = _run(python, release, "-c", "import torch")
+    assert done.returncode != 0 and "No module named 'torch'" in done.stderr
+
+
+def test_release_grades_without_torch(release, python, tmp_path):
+    submission = _submission(tmp_path, PROJECT_ROOT / "solutions", name="solutions")
+    done = _run(python, release, "-m", "grader", "--submission", submission, "--format", "json")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    report = json.loads(done.stdout)
+    assert report["score"] == report["max_score"] == 15 and report["provenance"]["fixtures"]["sha256"]
+    assert not any(case["name"].startswith("torch:") for item in report["exercises"] for case in item["cases"])
+    assert report["seconds"] < 60  # seconds in practice; a generous bound
+
+
+def test_release_grades_a_wrong_submission(release, python, tmp_path):
+    submission = _submission(tmp_path, SUBMISSIONS / "wrong" / "pca_not_centred")
+    done = _run(python, release, "-m", "grader", "--submission", submission, "--format", "json")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    statuses = {item["name"]: item["status"] for item in report["exercises"]}
+    assert statuses["PCA"] == "failed" and statuses["redness"] == "not attempted"
+
+
+def test_release_stubs_and_ci_output(release, python, tmp_path):
+    """The release's own exercises/ are stubs (exit 1); in GitHub Actions the output cannot issue commands."""
+    summary = tmp_path / "summary.md"
+    done = _run(python, release, "-m", "grader", "--format", "text", "--json", tmp_path / "r.json",
+                "--junit", tmp_path / "j.xml", env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("::stop-commands::") and "| TODO |" in summary.read_text()
+    assert json.loads((tmp_path / "r.json").read_text())["score"] == 0 and (tmp_path / "j.xml").is_file()
+    (tmp_path / "h").mkdir()
+    hostile = _submission(tmp_path / "h", SUBMISSIONS / "hostile" / "fake_output")
+    done = _run(python, release, "-m", "grader", "--submission", hostile, env={"GITHUB_ACTIONS": "true"})
+    lines = done.stdout.splitlines()
+    token = lines[0].split("::")[2]
+    inside = lines[1:lines.index(f"::{token}::")]
+    assert not any(line.lstrip().startswith(("::", "##[")) for line in inside)
+
+
+def test_tampered_release_fixtures_exit_2(release, python, tmp_path):
+    copy = tmp_path / "repo"
+    shutil.copytree(release, copy)
+    manifest = json.loads((copy / "grader" / "fixtures" / "manifest.json").read_text())
+    manifest["sha256"] = "0" * 64
+    (copy / "grader" / "fixtures" / "manifest.json").write_text(json.dumps(manifest))
+    done = _run(python, copy, "-m", "grader")
+    assert done.returncode == 2 and "changed or damaged" in done.stderr
+
+
+def test_bank_selection_without_solutions(release):
+    """Building a bank in a release: the stand-in's RSA selection comes from the fixtures (no solutions needed)."""
+    code = ("from lesson.config import Settings; from lesson.data.images import make_synthetic; "
+            "from lesson.data.prepare import rsa_selection; s = Settings(); i = make_synthetic(per_class=40); "
+            "r, idx, how = rsa_selection(i, s); print(list(idx)); print(how)")
+    hide_checkout = f"import sys; sys.path[:] = [p for p in sys.path if p != {str(PROJECT_ROOT)!r}]; "
+    done = _run(sys.executable, release, "-c", hide_checkout + "import importlib.util as u; "
+                "assert u.find_spec('solutions') is None; " + code)  # the app's environment (PIL), no solutions
+    assert done.returncode == 0, done.stderr
+    reference = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert done.stdout.splitlines()[0] == reference.stdout.splitlines()[0]
+    assert "stored with the release" in done.stdout
+
+
+def test_release_app_draws_with_the_students_functions(release, tmp_path, stand_in_env, bank):
+    """The app inside a release (no solutions): each plot says "not solved yet" until the student's exercise
+    passes its check, then it is drawn with the student's code; no error or exception on any page."""
+    exercises = tmp_path / "exercises"
+    shutil.copytree(release / "exercises", exercises)
+    script = PROJECT_ROOT / "tests" / "grader" / "release_app_script.py"
+    done = subprocess.run([sys.executable, str(script), str(release), str(exercises),
+                           str(SUBMISSIONS / "correct" / "float32_inside")], cwd=release, capture_output=True,
+                          text=True, timeout=900,
+                          env=clean_env(**stand_in_env, LESSON_EXERCISES_DIR=str(exercises),
+                                        LESSON_REFLECTIONS=str(tmp_path / "reflections.md")))
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert seen["lesson_module"].startswith(str(release))
+    for phase in ("stubs", "solved"):
+        for page, shown in seen[phase].items():
+            assert not shown["exceptions"] and not shown["errors"], (phase, page, shown)
+    for page, shown in seen["stubs"].items():
+        waiting = [text for text in shown["info"] if text.startswith("**Not solved yet.**")]
+        assert waiting, (page, shown["info"])
+        assert "not checked yet" in waiting[0] and "exercises/" in waiting[0]
+        assert not any("reference solution" in text for text in shown["captions"] if "Computed with" in text)
+    assert seen["stubs"]["pages/p1_network.py"]["charts"] == 1  # the units per layer; redness waits
+    assert seen["stubs"]["pages/p2_first_order.py"]["charts"] == 0
+    for page, shown in seen["solved"].items():
+        assert not any(text.startswith("**Not solved yet.**") for text in shown["info"]), (page, shown["info"])
+        assert any(text.startswith("🧑‍🎓 Computed with **your**") for text in shown["captions"]), page
+        assert shown["charts"] > seen["stubs"][page]["charts"], page
+    optional = " ".join(seen["solved"]["pages/p3_second_order.py"]["info"])
+    assert "leaves out" in optional  # the optional comparison with references says why it is missing

@@ -1,0 +1,111 @@
+"""The Check flow through the real grader: passing, not attempted, failing and broken submissions."""
+
+from __future__ import annotations
+
+import pytest
+from app_helpers import PAGES, assert_clean, open_app, texts, write_solutions
+
+pytestmark = pytest.mark.usefixtures("app_env")
+
+WRONG_SIMILARITY = '''
+import numpy as np
+
+
+def get_similarity_matrix(activations):
+    print("my debug line")
+    flat = np.asarray(activations, dtype=float).reshape(len(activations), -1)
+    return flat @ flat.T  # forgot to centre and normalise: not a correlation
+'''
+
+
+@pytest.fixture(autouse=True)
+def _needs_grader():
+    grader = pytest.importorskip("grader")
+    if not hasattr(grader, "grade"):
+        pytest.skip("the grader package has no grade() yet")
+
+
+def _check(app, name: str):
+    app.button(key=f"check_{name}").click().run()
+    return app
+
+
+def _captions(app) -> str:
+    return " ".join(texts(app.caption))
+
+
+def _progress_line(app, name: str) -> str:
+    markdown = " ".join(texts(app.sidebar.markdown))
+    return next(line for line in markdown.split("\n") if f"`{name}`" in line)
+
+
+def test_a_passing_submission_passes_and_the_plots_use_it(exercises_dir):
+    write_solutions(exercises_dir)
+    app = open_app("first_order")
+    assert "reference solution" in _captions(app)
+    _check(app, "get_similarity_matrix")
+    assert_clean(app)
+    assert any("Passed" in text for text in texts(app.success))
+    assert _progress_line(app, "get_similarity_matrix").startswith("✅")
+    assert "Computed with **your** `get_similarity_matrix`" in _captions(app)
+    # the student can switch to the reference to compare
+    app.toggle(key="reference_section2").set_value(True).run()
+    assert "Computed with the **reference solution**" in _captions(app)
+    assert_clean(app)
+
+
+def test_a_pass_lasts_only_while_the_file_is_unchanged(exercises_dir):
+    write_solutions(exercises_dir)
+    app = _check(open_app("first_order"), "get_similarity_matrix")
+    with open(exercises_dir / "rsa.py", "a") as file:
+        file.write("\n# an edit after the check\n")
+    app.run()
+    assert _progress_line(app, "get_similarity_matrix").startswith("🔄")
+    assert any("changed since this check" in text for text in texts(app.info))
+    assert "reference solution" in _captions(app)
+
+
+def test_the_stubs_are_not_attempted():
+    app = _check(open_app("first_order"), "get_similarity_matrix")
+    assert_clean(app)
+    assert any("Not attempted" in text for text in texts(app.info))
+    assert _progress_line(app, "get_similarity_matrix").startswith("⬜")
+    assert "reference solution" in _captions(app)
+
+
+def test_a_wrong_implementation_fails_with_the_grader_message_and_its_output(exercises_dir):
+    (exercises_dir / "rsa.py").write_text(WRONG_SIMILARITY)
+    app = _check(open_app("first_order"), "get_similarity_matrix")
+    assert not app.exception
+    failures = texts(app.error)
+    assert len(failures) == 1 and "Failed" in failures[0]
+    assert len(failures[0]) > len("**Failed** · 0 / 3 points. ")  # the grader's explanation is shown
+    assert any("my debug line" in block.value for block in app.code)  # what the student's code printed
+    assert _progress_line(app, "get_similarity_matrix").startswith("❌")
+    assert "reference solution" in _captions(app)
+
+
+def test_a_syntax_error_is_reported_and_the_rest_of_the_app_keeps_working(exercises_dir):
+    (exercises_dir / "rsa.py").write_text("def get_similarity_matrix(activations)\n    return 1\n")
+    app = _check(open_app("first_order"), "get_similarity_matrix")
+    assert not app.exception
+    assert any("syntax error on line 1" in text for text in texts(app.warning))  # shown before any Check
+    message = " ".join(texts(app.error) + texts(app.warning))
+    assert "line 1" in message
+    assert len(app.get("vega_lite_chart")) == 2  # the reference plots still render
+    # the contract still shows (from the reference: the student's file does not parse)
+    assert any("def get_similarity_matrix(activations):" in block.value for block in app.code)
+
+
+def test_check_all_fills_the_progress_and_the_submit_page(exercises_dir):
+    write_solutions(exercises_dir)
+    app = open_app("submit")
+    app.sidebar.button(key="check_all").click().run()
+    assert_clean(app)
+    table = app.dataframe[0].value
+    assert set(table["status"]) == {"passed"}
+    assert any("8 of 8 exercises pass" in text for text in texts(app.success))
+    assert "8 of 8" in " ".join(str(bar.proto.text) for bar in app.sidebar.get("progress"))
+    app.switch_page(PAGES["pca"]).run()
+    assert "Computed with **your** `PCA`, `components_to_reach`" in _captions(app)
+    assert_clean(app)
