@@ -33,7 +33,7 @@ def test_every_page_file_exists_and_every_exercise_and_question_has_a_lesson_pag
 @pytest.mark.parametrize("item", curriculum.LESSON_PAGES, ids=lambda item: item.file)
 def test_each_page_shows_the_checks_and_questions_the_curriculum_gives_it(item):
     source = (ROOT / "lesson" / "app" / "pages" / item.file).read_text()
-    assert f'for exercise in exercises_on("{item.number}"):' in source, item.file  # its Check buttons
+    assert f'check_widget.page_checks(ctx, "{item.number}")' in source, item.file  # its Check buttons
     if curriculum.questions_on(item.number):
         assert f'answer_box.reflection_boxes(ctx, "{item.number}")' in source, item.file
 

@@ -17,16 +17,16 @@ import streamlit as st
 
 from lesson.app import state_keys
 from lesson.app.bank_context import Context
-from lesson.app.frame import shown_path
-from lesson.curriculum import EXERCISES, Exercise
+from lesson.app.frame import guard, shown_path
+from lesson.curriculum import EXERCISES, Exercise, exercises_on
 from lesson.references import references_available
 from lesson.student_code import contract, file_digest, syntax_problem
 
 if TYPE_CHECKING:
     from grader.results import ExerciseResult
 
-__all__ = ["ICONS", "exercise_file", "CheckState", "state_of", "run_check", "check_widget", "check_all_button",
-           "progress_list"]
+__all__ = ["ICONS", "exercise_file", "CheckState", "state_of", "run_check", "check_widget", "page_checks",
+           "check_all_button", "progress_list"]
 
 _log = logging.getLogger("lesson.app")
 
@@ -171,6 +171,13 @@ def check_widget(ctx: Context, exercise: Exercise) -> None:
                 st.error(problem, icon="🚧")
             _log.info("check %s took %.2f s", exercise.name, time.perf_counter() - started)
         _show_result(state_of(ctx, exercise))
+
+
+def page_checks(ctx: Context, page: str) -> None:
+    """The Check buttons of the exercises the curriculum gives ``page``, in lesson order, each in its own guard."""
+    for exercise in exercises_on(page):
+        with guard(f"the {exercise.name} exercise"):
+            check_widget(ctx, exercise)
 
 
 def check_all_button(ctx: Context) -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lesson.app import answer_box, bank_context, beyond, cached, charts, check_widget, frame, implementation
-from lesson.curriculum import EXERCISES_BY_NAME, exercises_on
+from lesson.curriculum import EXERCISES_BY_NAME
 
 ctx = bank_context.context()
 bank = ctx.bank
@@ -75,9 +75,7 @@ st.markdown(
     f"each class, the {n_extreme} reddest and the {n_extreme} least red images: {len(bank.rsa_indices)} images "
     "whose order makes it easy to see whether a layer groups images by **colour** or by **class**."
 )
-for exercise in exercises_on("1"):  # the curriculum's exercises of this page, in lesson order
-    with frame.guard(f"the {exercise.name} exercise"):
-        check_widget.check_widget(ctx, exercise)
+check_widget.page_checks(ctx, "1")  # the Check buttons of this page's exercises
 
 with frame.guard("the redness of every image"):
     st.markdown("##### Redness of every image, and the ones picked for the similarity analysis")

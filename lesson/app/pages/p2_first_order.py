@@ -6,7 +6,7 @@ import streamlit as st
 from lesson.analysis import beyond as beyond_analysis
 from lesson.analysis import steps
 from lesson.app import answer_box, bank_context, beyond, cached, charts, check_widget, frame, implementation
-from lesson.curriculum import EXERCISES_BY_NAME, exercises_on
+from lesson.curriculum import EXERCISES_BY_NAME
 from lesson.references import NotSolvedYet, references_available
 
 ctx = bank_context.context()
@@ -33,9 +33,7 @@ st.markdown(
     f"see {2 * n_classes} blocks of {n_extreme}; if it cares about the object, {n_classes} blocks of {2 * n_extreme}."
 )
 
-for exercise in exercises_on("2"):  # the curriculum's exercises of this page, in lesson order
-    with frame.guard(f"the {exercise.name} exercise"):
-        check_widget.check_widget(ctx, exercise)
+check_widget.page_checks(ctx, "2")  # the Check buttons of this page's exercises
 
 with frame.guard("the choice of similarity measure"), beyond.section("Euclidean distance instead of correlation"):
     st.radio("Similarity measure of the matrices below", list(MEASURES), horizontal=True,

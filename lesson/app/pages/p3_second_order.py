@@ -6,7 +6,7 @@ import streamlit as st
 from lesson.analysis import beyond as beyond_analysis
 from lesson.analysis import steps
 from lesson.app import answer_box, bank_context, beyond, cached, charts, check_widget, frame, implementation
-from lesson.curriculum import EXERCISES_BY_NAME, exercises_on
+from lesson.curriculum import EXERCISES_BY_NAME
 from lesson.data.layers import LAYERS
 
 ctx = bank_context.context()
@@ -24,9 +24,7 @@ frame.page_header(
     "layer-by-layer matrix.",
 )
 
-for exercise in exercises_on("3"):  # the curriculum's exercises of this page, in lesson order
-    with frame.guard(f"the {exercise.name} exercise"):
-        check_widget.check_widget(ctx, exercise)
+check_widget.page_checks(ctx, "3")  # the Check buttons of this page's exercises
 
 used = [EXERCISES_BY_NAME["get_similarity_matrix"], EXERCISES_BY_NAME["second_order_similarity"]]
 st.subheader("Which layers see the images alike?")

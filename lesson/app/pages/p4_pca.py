@@ -7,7 +7,7 @@ import streamlit as st
 from lesson.analysis import beyond as beyond_analysis
 from lesson.analysis import steps
 from lesson.app import answer_box, bank_context, beyond, cached, charts, check_widget, frame, implementation
-from lesson.curriculum import EXERCISES_BY_NAME, exercises_on
+from lesson.curriculum import EXERCISES_BY_NAME
 from lesson.references import NotSolvedYet, references_available
 
 ctx = bank_context.context()
@@ -29,9 +29,7 @@ st.markdown(
     "components with non-zero variance once the data are centred."
 )
 
-for exercise in exercises_on("4"):  # the curriculum's exercises of this page, in lesson order
-    with frame.guard(f"the {exercise.name} exercise"):
-        check_widget.check_widget(ctx, exercise)
+check_widget.page_checks(ctx, "4")  # the Check buttons of this page's exercises
 
 def _variance_frame(spectra, layer_names) -> pd.DataFrame:
     """Long table: layer, component (1-based), fraction of the layer's variance; components with ~0 left out."""
