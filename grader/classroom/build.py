@@ -68,7 +68,7 @@ def stand_in_selection(settings) -> dict:
     from lesson.data.images import make_synthetic
     from lesson.data.rsa_selection import rsa_selection
 
-    images = make_synthetic(per_class=settings.images_per_class)
+    images = make_synthetic(per_class=settings.images_loaded_per_class)
     redness, indices, order = rsa_selection(images, settings)
     return _selection(images.manifest_sha256, settings, redness, indices, order, "synthetic stand-in images")
 
