@@ -19,7 +19,8 @@ frame.page_header(
     "4 · PCA and dimensionality",
     f"Now use all {n_images} images (Section 2 used {len(bank.rsa_indices)} of them). For each layer, the "
     "responses form a data matrix with one row per image and one column per unit. PCA finds the directions in "
-    "unit space along which the images vary most; the number of directions needed to capture most of the variance is a simple measure of the representation's "
+    "unit space along which the images vary most; the number of directions needed to capture most of the "
+    "variance is a simple measure of the representation's "
     "**dimensionality**.",
 )
 st.markdown(
