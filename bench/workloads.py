@@ -95,7 +95,7 @@ def naive(image_dir: str) -> None:
     first_order = [get_similarity_matrix(section2[p].numpy()) for p in LAYER_PATHS]
     section3 = record(tensors[order])  # recomputed for the next section
     second_order_similarity([get_similarity_matrix(section3[p].numpy()) for p in LAYER_PATHS])
-    section4 = record(tensors)  # all 160 images, every layer in full
+    section4 = record(tensors)  # all the PCA images (400), every layer in full
     rng = np.random.default_rng(0)
     for path in LAYER_PATHS:
         flat = section4[path].flatten(1).numpy()
@@ -131,8 +131,8 @@ def build_bank_only(cache_dir: str, per_class: str) -> None:
 
     started = time.perf_counter()
     settings = Settings(cache_dir=Path(cache_dir), images="synthetic", weights="random", offline=True,
-                        images_per_class=int(per_class))
-    prepare_bank(settings)
+                        images_per_class=min(40, int(per_class)), pca_images_per_class=int(per_class))
+    prepare_bank(settings, analyses_follow=False)  # as lesson.data.build_worker runs it for the app
     _emit(build_seconds=time.perf_counter() - started)
 
 

@@ -84,6 +84,7 @@ class Question(NamedTuple):
     id: str  # "R1" ... "R10": its heading in reflections.md
     page: str  # the page that asks it
     prompt: str
+    demo_note: str = ""  # for answers that depend on a pretrained network: what the stand-in shows instead
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -94,16 +95,25 @@ QUESTIONS: tuple[Question, ...] = (
     Question("R3", "2", "Why compare images with a correlation rather than with the Euclidean distance between "
                         "their activation vectors?"),
     Question("R4", "2", "What changes in the similarity matrices from the first layers to the last, and what does "
-                        "that tell you about what each layer represents?"),
+                        "that tell you about what each layer represents?",
+             "An untrained network only passes on what the pixels hold (colour, the stand-in patterns), so no "
+             "class blocks are learned in its late layers; a pretrained AlexNet on the lesson's photos turns the "
+             "early colour-driven blocks into four sharp class blocks in fc6 to fc8."),
     Question("R5", "3", "What does it mean when two layers have a high second-order similarity? And a low one?"),
     Question("R6", "3", "Why Pearson correlation for the first-order matrices but Spearman rank correlation for "
                         "the second-order comparison?"),
-    Question("R7", "3", "Which groups (blocks) of layers stand out in the second-order matrix?"),
+    Question("R7", "3", "Which groups (blocks) of layers stand out in the second-order matrix?",
+             "With random weights each layer is a random transform of the one before, so the groups you see "
+             "come from the layer types and the pixels; a pretrained AlexNet separates a block of convolutional "
+             "layers from a block of fully connected layers, which it learned."),
     Question("R8", "3", "How do layer types relate: a convolution and its ReLU, a linear layer and its ReLU, a "
                         "dropout layer and its input? What did the in-place ReLU pitfall do to that picture?"),
     Question("R9", "4", "Why draw 1000 units at random from each layer instead of using all of them for PCA?"),
     Question("R10", "4", "What happens to the dimensionality (components needed for 80 % of the variance) "
-                         "through the network? Does it match what you expected in R1?"),
+                         "through the network? Does it match what you expected in R1?",
+             "The untrained stand-in collapses to a handful of components after pool5 (random weights squeeze "
+             "the images onto a few directions); a pretrained AlexNet keeps far more, its conv layers reaching a "
+             "few hundred components with 400 images and its fully connected layers fewer, but not a handful."),
 )
 QUESTION_IDS = frozenset(question.id for question in QUESTIONS)
 

@@ -5,9 +5,9 @@ of the bank (inputs of the lesson's real data, expected outputs computed on exac
 - first-order RSA, all 21 layers: each layer's 40 RSA images, a centre crop of every channel's feature map
   (conv layers keep their (channels, height, width) shape, so flattening is still tested), or evenly spaced
   units of a flat layer, at most ``RSA_UNITS`` units per image;
-- PCA: the 160 images, the first ``PCA_UNITS`` units of the bank's random unit draw, for ``PCA_LAYERS``;
+- PCA: all the bank's PCA images (400), the first ``PCA_UNITS`` units of the bank's random unit draw, for ``PCA_LAYERS``;
 - cumulative curves (components_to_reach): from PCA of all 21 layers on those units;
-- redness: the 160 images with every ``PIXEL_STEP``-th pixel.
+- redness: every bank image with every ``PIXEL_STEP``-th pixel.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def stand_in_selection(settings) -> dict:
     from lesson.data.images import make_synthetic
     from lesson.data.rsa_selection import rsa_selection
 
-    images = make_synthetic(per_class=settings.images_per_class)
+    images = make_synthetic(per_class=settings.images_loaded_per_class)
     redness, indices, order = rsa_selection(images, settings)
     return _selection(images.manifest_sha256, settings, redness, indices, order, "synthetic stand-in images")
 

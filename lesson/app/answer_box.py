@@ -156,6 +156,8 @@ def reflection_boxes(ctx: Context, page: str) -> None:
             versions[question.id] = versions.get(question.id, 0) + 1
             saved_at.pop(question.id, None)
         st.markdown(f"**{question.id}.** {question.prompt}")
+        if question.demo_note and not ctx.bank.is_pretrained:  # demo mode: say what to expect, do not mislead
+            st.info(f"**Demo mode (not the pretrained network).** {question.demo_note}", icon="🧪")
         reflection_box(question.id, f"{question.id}. {question.prompt}", baseline.get(question.id, ""),
                        versions.get(question.id, 0),
                        f"Saved at {saved_at[question.id]}" if question.id in saved_at else "",

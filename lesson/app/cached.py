@@ -142,12 +142,67 @@ def _pca_layer(bank_key: str, layer_path: str, source_id: str, _bank, _function)
     return steps.pca_spectrum(_bank.pca_activations(layer_path), _function)
 
 
-def pca_spectra(bank, choice: Choice) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per layer: (variance_explained, cumulative_variance_explained) of the chosen PCA on the PCA images."""
+@st.cache_data(show_spinner=False, max_entries=21 * 12)
+def _pca_subset_layer(bank_key: str, layer_path: str, source_id: str, per_class: int, _bank,
+                      _function) -> tuple[np.ndarray, np.ndarray]:
+    rows = _bank.first_per_class(per_class)  # the first per_class images of each class
+    data = _bank.pca_activations(layer_path)[rows]  # (n_images used, n_units)
+    if _function is None:  # the reference: the analysis layer's own PCA (no solutions needed)
+        from lesson.analysis.beyond import variance_spectrum
+
+        return variance_spectrum(data)
+    return steps.pca_spectrum(data, _function)
+
+
+def pca_spectra(bank, choice: Choice, per_class: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per layer: (variance_explained, cumulative_variance_explained) of the chosen PCA on the PCA images, or on
+    the first ``per_class`` images of each class when that is fewer than the bank holds."""
+    if per_class is not None and per_class < int(np.bincount(bank.labels).max()):
+        function = None if choice.is_reference else choice.function
+        return _each_layer(bank, lambda path: _pca_subset_layer(bank.key, path, choice.source_id, per_class, bank,
+                                                                function),
+                           ("pca subset", choice.source_id, per_class), f"Running PCA with {choice.label}")
     if choice.is_reference:
         results = _reference(bank)
         return list(zip(results.variance_explained, results.cumulative_variance_explained))
     return _per_layer(_pca_layer, bank, choice, "Running PCA on every layer", "pca")
+
+
+@st.cache_data(show_spinner=False, max_entries=21 * 2)
+def _image_count_spectra(bank_key: str, layer_path: str, counts: tuple[int, ...], _bank) -> list:
+    from lesson.analysis.beyond import variance_spectrum
+
+    stored = _bank.pca_activations(layer_path)
+    return [(int(len(rows)), *variance_spectrum(stored[rows]))
+            for rows in (_bank.first_per_class(count) for count in counts)]
+
+
+def image_count_study(bank, layer_path: str, counts: tuple[int, ...], threshold: float) -> list[dict]:
+    """For one layer and each number of images per class in ``counts``: the images used, the components with
+    non-zero variance (at most n - 1 after centring) and the components needed for ``threshold`` (reference PCA)."""
+    rows = []
+    for n_images, variance, cumulative in _image_count_spectra(bank.key, layer_path, tuple(counts), bank):
+        nonzero = int(np.sum(variance > steps.NEGLIGIBLE_VARIANCE * variance[0]))
+        needed = int(np.searchsorted(cumulative, threshold - 1e-12) + 1)  # smallest c with cumulative[c-1] >= t
+        rows.append({"images": n_images, "n - 1": n_images - 1, "components with variance": nonzero,
+                     f"components for {threshold:.0%}": min(needed, len(cumulative))})
+    return rows
+
+
+def top5_rows(bank) -> list[dict]:
+    """One row per image: its name, class, and its five most probable ImageNet classes with probabilities."""
+    return _top5_rows(bank.key, bank)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _top5_rows(bank_key: str, _bank) -> list[dict]:
+    classes, probabilities = _bank.top5
+    categories, class_names = _bank.categories, _bank.class_names
+    return [{"image": name, "class": class_names[label],
+             **{f"guess {rank + 1}": f"{categories[index]} ({probability:.1%})"
+                for rank, (index, probability) in enumerate(zip(top, chances))},
+             "own class in top 5": class_names[label] in {categories[index] for index in top}}
+            for name, label, top, chances in zip(_bank.image_names, _bank.labels, classes, probabilities)]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -366,3 +366,41 @@ def units_chart(frame: pd.DataFrame, selected: str, threshold: float, *, width: 
             color="#d62728", strokeWidth=2.5, point=alt.OverlayMarkDef(size=40, color="#d62728"))
         panels.append(alt.layer(others, chosen).properties(width=width, height=height, title=title))
     return _finish(alt.hconcat(*panels, spacing=40).properties(title=f"{selected} in red, the other layers in grey"))
+
+
+def top5_chart(categories: Sequence[str], probabilities: Sequence[float], *, title: str = "",
+               width: int = 300) -> alt.Chart:
+    """Horizontal bars: one image's five most probable ImageNet classes, most probable on top (probability axis
+    fixed to [0, 1] so that an untrained network's ~0.1 % guesses look as small as they are)."""
+    frame = pd.DataFrame({"category": list(categories), "probability": np.asarray(probabilities, dtype=float)})
+    chart = alt.Chart(frame).mark_bar(color="#4c78a8").encode(
+        y=alt.Y("category:N", sort=list(categories), title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="probability"),
+        tooltip=["category", alt.Tooltip("probability:Q", format=".2%")],
+    ).properties(width=width, height=alt.Step(22))
+    return _finish(chart.properties(title=title) if title else chart)
+
+
+def image_count_chart(frame: pd.DataFrame, threshold_column: str, *, width: int = 420,
+                      height: int = 260) -> alt.LayerChart:
+    """Components against the number of images in the PCA: the n - 1 ceiling (dashed), the components with
+    non-zero variance (which reach it) and the components needed for the threshold.
+
+    ``frame`` columns: images, "n - 1", "components with variance", ``threshold_column``.
+    """
+    long = frame.melt(id_vars="images", value_vars=["n - 1", "components with variance", threshold_column],
+                      var_name="series", value_name="components")
+    order = ["n - 1", "components with variance", threshold_column]
+    base = alt.Chart(long).encode(
+        x=alt.X("images:Q", title="images in the PCA (n)", scale=alt.Scale(zero=True)),
+        y=alt.Y("components:Q", title="components", scale=alt.Scale(zero=True)),
+        color=alt.Color("series:N", sort=order, title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=order, range=["#9e9e9e", "#4c78a8", "#d62728"])),
+        strokeDash=alt.StrokeDash("series:N", sort=order, legend=None,
+                                  scale=alt.Scale(domain=order, range=[[5, 4], [1, 0], [1, 0]])),
+        tooltip=["series:N", alt.Tooltip("images:Q", title="images"), alt.Tooltip("components:Q")],
+    )
+    return _finish(base.mark_line(point=True).properties(width=width, height=height))
+
+
+__all__ += ["top5_chart", "image_count_chart"]

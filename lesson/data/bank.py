@@ -4,9 +4,15 @@ Layout of ``<cache>/banks/<key>/`` (numpy files, readable without torch):
     provenance.json          where everything came from, the layer table, the image names
     images.npy               (n_images, 224, 224, 3) uint8, what the network saw, for display
     labels.npy, redness.npy  (n_images,)
+    top5_classes.npy         (n_images, 5) int64, fc8's five most probable ImageNet classes, most probable first
+    top5_probabilities.npy   (n_images, 5) float32, their softmax probabilities
     rsa_indices.npy          (n_rsa,) positions of the RSA images, in RSA order
     rsa/<layer>.npy          (n_rsa, *layer shape) float32, full activations
     pca/<layer>.npy          (n_images, n_stored_units) float32, a nested random draw of units
+
+Every image is a PCA image (the first ``pca_per_class`` of each class, 400 by default); the RSA images are
+chosen among the first ``per_class`` (40) of each class. ``provenance["categories"]`` holds the 1000 ImageNet
+class names of the weights' metadata, indexed by ``top5_classes``.
 
 The in-place ReLU pitfall is recorded as data, not matrices: ``provenance["pitfall_sources"]`` names, for each
 layer, the layer whose correct activations a buggy (un-copied) extraction really stored; it is found by running
@@ -34,7 +40,7 @@ from lesson.data.layers import LAYER_PATHS, display_name
 
 __all__ = ["ActivationBank", "BankError", "BANK_FORMAT", "bank_key", "build_bank", "load_bank", "library_versions"]
 
-BANK_FORMAT = 2  # bump when the layout or the computation changes
+BANK_FORMAT = 3  # bump when the layout or the computation changes
 Progress = Callable[[str, float], None]  # (what is happening, fraction done in [0, 1])
 
 
@@ -130,6 +136,23 @@ class ActivationBank:
         n_units = self.provenance["pca_units"] if n_units is None else n_units
         return stored[:, :n_units]
 
+    @cached_property
+    def top5(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(classes (n_images, 5) int64, probabilities (n_images, 5) float32)``: fc8's five most probable
+        ImageNet classes per image (indices into ``categories``), most probable first."""
+        return (np.load(self.path / "top5_classes.npy", allow_pickle=False),
+                np.load(self.path / "top5_probabilities.npy", allow_pickle=False))
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The 1000 ImageNet class names of the weights' metadata, in fc8's order."""
+        return tuple(self.provenance["categories"])
+
+    def first_per_class(self, per_class: int) -> np.ndarray:
+        """Positions of the first ``per_class`` images of each class (all of a smaller class), in bank order."""
+        labels = self.labels
+        return np.concatenate([np.flatnonzero(labels == label)[:per_class] for label in np.unique(labels)])
+
     @property
     def pitfall_sources(self) -> tuple[str, ...]:
         """Per layer, the layer whose correct output an extraction without copies stored (conv1 -> relu1, ...)."""
@@ -189,6 +212,18 @@ class _RowWriter:
         self._file.close()
 
 
+_TOP = 5  # predictions kept per image
+
+
+def _top_classes(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(batch, 1000) fc8 scores -> the top-5 class indices (batch, 5) and their softmax probabilities (batch, 5)."""
+    scores = logits.astype(np.float64)
+    probabilities = np.exp(scores - scores.max(axis=1, keepdims=True))  # softmax, shifted for stability
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    top = np.argsort(-probabilities, axis=1, kind="stable")[:, :_TOP]
+    return top.astype(np.int64), np.take_along_axis(probabilities, top, axis=1).astype(np.float32)
+
+
 def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key: str, settings_part: dict,
                image_redness: np.ndarray, rsa_indices: np.ndarray, rsa_order: str, batch_size: int = 32,
                notices: tuple[str, ...] = (), progress: Progress | None = None) -> ActivationBank:
@@ -198,6 +233,8 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
     ``image_redness`` (n_images,) and ``rsa_indices`` (n_rsa,) the RSA selection, ``rsa_order`` describes it.
     """
     from lesson.data.network import (
+        PRETRAINED,
+        imagenet_categories,
         iter_layer_outputs,
         layer_table,
         memory_order_view,
@@ -226,12 +263,16 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
     pca_files: dict[str, _RowWriter] = {}  # layer -> (n_images, n_stored_units)
     unit_draws: dict[str, np.ndarray] = {}  # layer -> indices of the stored units
     n_images, n_batches = image_set.n_images, -(-image_set.n_images // batch_size)
+    top_classes = np.zeros((n_images, _TOP), dtype=np.int64)
+    top_probabilities = np.zeros((n_images, _TOP), dtype=np.float32)
 
     def write_out(path: str, rows: slice, output) -> None:
         if path == LAYER_PATHS[0]:
             say(f"Running AlexNet on the images (batch {rows.start // batch_size + 1} of {n_batches})",
                 0.8 * rows.start / n_images)
         values = output.numpy()  # (batch, *layer shape), channels-last for conv layers: a view
+        if path == LAYER_PATHS[-1]:  # fc8: (batch, 1000) class scores
+            top_classes[rows], top_probabilities[rows] = _top_classes(values)
         flat, columns = memory_order_view(values)  # (batch, n_units_total), a view
         if path not in pca_files:
             unit_draws[path] = unit_subsample(path, flat.shape[1], stored_units)
@@ -262,6 +303,8 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
     np.save(staging / "labels.npy", image_set.labels)
     np.save(staging / "redness.npy", np.asarray(image_redness, dtype=np.float64))
     np.save(staging / "rsa_indices.npy", np.asarray(rsa_indices, dtype=np.int64))
+    np.save(staging / "top5_classes.npy", top_classes)
+    np.save(staging / "top5_probabilities.npy", top_probabilities)
     provenance = {
         "format": BANK_FORMAT, "key": key,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "build_seconds": round(time.perf_counter() - started, 2),
@@ -271,7 +314,8 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
                    "manifest_sha256": image_set.manifest_sha256, "class_names": list(image_set.class_names),
                    "names": list(image_set.names), "skipped": list(image_set.skipped),
                    "n_images": image_set.n_images},
-        "preprocessing": PREPROCESSING,
+        "preprocessing": PREPROCESSING, "transforms": str(PRETRAINED.transforms()),
+        "categories": imagenet_categories(), "pca_per_class": settings_part.get("pca_per_class"),
         "rsa_order": rsa_order, "pitfall_sources": pitfall_sources,
         "pca_units": pca_units, "stored_units": stored_units,
         "unit_draw": "numpy default_rng(sha256('alexnet-lesson:' + layer path)[:8]).permutation(n_units)[:k]",

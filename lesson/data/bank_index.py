@@ -85,7 +85,8 @@ def request_fingerprint(settings: Settings) -> str | None:
     code = hashlib.sha256(b"".join((here / name).read_bytes() for name in _CODE)).hexdigest()
     request = {"weights": weights, "images": images, "torch": torch_version(), "code": code,
                "settings": [settings.images, settings.weights, settings.images_per_class, settings.n_extreme,
-                            settings.pca_units, settings.stored_units, settings.random_seed, settings.offline]}
+                            settings.pca_units, settings.stored_units, settings.random_seed, settings.offline,
+                            settings.pca_images_per_class]}
     return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
 
 

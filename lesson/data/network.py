@@ -1,8 +1,8 @@
 """AlexNet: load it (pretrained, from a file, or random), describe its layers, and record layer activations safely.
 
-The architecture is defined here, module for module as torchvision's ``models.AlexNet`` (same paths, state-dict
-keys, parameter creation order and default initialisation; the tests compare the two), so that building the
-bank does not import torchvision: that import alone costs 1.3-2 s and 160 MB on this project's machines.
+The model is torchvision's: ``torchvision.models.alexnet`` with the weights of ``AlexNet_Weights.IMAGENET1K_V1``
+(their url, file hash, ImageNet categories and preprocessing). Only the process that builds the bank imports
+this module; the app and the grader read the bank with numpy alone.
 """
 
 from __future__ import annotations
@@ -14,45 +14,27 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 import torch
 from torch import nn
+from torchvision.models import AlexNet_Weights, alexnet
 
-from lesson.data.images import to_network_input
 from lesson.data.layers import LAYER_PATHS, LAYERS
 from lesson.data.weights import WeightsInfo
 
 __all__ = [
-    "AlexNet", "WeightsError", "build_model", "layer_table", "stream_layer_outputs", "iter_layer_outputs",
-    "extract_activations", "unit_subsample", "unit_seed", "memory_order_view",
+    "PRETRAINED", "WeightsError", "build_model", "imagenet_categories", "network_input", "layer_table",
+    "stream_layer_outputs", "iter_layer_outputs", "extract_activations", "unit_subsample", "unit_seed",
+    "memory_order_view",
 ]
 
-class AlexNet(nn.Module):
-    """torchvision's AlexNet (Krizhevsky's "one weird trick" variant): input (batch, 3, 224, 224), output
-    (batch, 1000) class scores. Its ReLUs work in place, as torchvision's do (the lesson's pitfall)."""
-
-    def __init__(self, num_classes: int = 1000, dropout: float = 0.5):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2), nn.ReLU(inplace=True),  # (64, 55, 55)
-            nn.MaxPool2d(kernel_size=3, stride=2),  # (64, 27, 27)
-            nn.Conv2d(64, 192, kernel_size=5, padding=2), nn.ReLU(inplace=True),  # (192, 27, 27)
-            nn.MaxPool2d(kernel_size=3, stride=2),  # (192, 13, 13)
-            nn.Conv2d(192, 384, kernel_size=3, padding=1), nn.ReLU(inplace=True),  # (384, 13, 13)
-            nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(inplace=True),  # (256, 13, 13)
-            nn.Conv2d(256, 256, kernel_size=3, padding=1), nn.ReLU(inplace=True),  # (256, 13, 13)
-            nn.MaxPool2d(kernel_size=3, stride=2),  # (256, 6, 6)
-        )
-        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(p=dropout), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(inplace=True),
-            nn.Dropout(p=dropout), nn.Linear(4096, 4096), nn.ReLU(inplace=True),
-            nn.Linear(4096, num_classes),
-        )
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.classifier(torch.flatten(self.avgpool(self.features(images)), 1))
+PRETRAINED = AlexNet_Weights.IMAGENET1K_V1  # url, file hash, meta["categories"], transforms()
 
 
 class WeightsError(RuntimeError):
     """The weights file could not be loaded into AlexNet; the message says what to do."""
+
+
+def imagenet_categories() -> list[str]:
+    """The 1000 ImageNet class names, in the order of fc8's outputs (the weights' own metadata)."""
+    return list(PRETRAINED.meta["categories"])
 
 
 def _load_state_dict(path) -> dict:
@@ -67,16 +49,18 @@ def _load_state_dict(path) -> dict:
 
 
 def build_model(weights: WeightsInfo) -> nn.Module:
-    """The AlexNet that ``weights`` describes, in eval mode (dropout off).
+    """``torchvision.models.alexnet`` with the weights ``weights`` describes, in eval mode (dropout off).
 
-    Random weights: torch's default initialisation after ``torch.manual_seed(seed)`` (the global generator's
-    state is restored afterwards). A weights file (pretrained in torch's cache, or LESSON_WEIGHTS): built on the
-    "meta" device (no initialisation, no memory) and given the file's tensors, memory-mapped, as its parameters.
+    Random weights: torchvision's default initialisation after ``torch.manual_seed(seed)`` (the global
+    generator's state is restored afterwards). A weights file (the pretrained one, found by its sha256, or
+    LESSON_WEIGHTS): the model is built on the "meta" device (no initialisation, no memory) and given the file's
+    tensors, memory-mapped. For the pretrained file in torch's cache this is what
+    ``alexnet(weights=AlexNet_Weights.IMAGENET1K_V1)`` loads (the tests check it), without a second copy.
     """
     if weights.kind == "random":
         generator_state = torch.random.get_rng_state()
         torch.manual_seed(weights.seed)
-        model = AlexNet()
+        model = alexnet(weights=None)
         torch.random.set_rng_state(generator_state)
         return model.eval()
     try:
@@ -85,12 +69,23 @@ def build_model(weights: WeightsInfo) -> nn.Module:
         raise WeightsError(f"could not read weights file {str(weights.path)!r} as a state dict ({error}). Save one "
                            "with torch.save(model.state_dict(), path).") from error
     with torch.device("meta"):
-        model = AlexNet()
+        model = alexnet(weights=None)
     try:
         model.load_state_dict(state_dict, assign=True)
     except (RuntimeError, TypeError, AttributeError) as error:
         raise WeightsError(f"{str(weights.path)!r} is not an AlexNet state dict: {str(error).splitlines()[0]}") from error
     return model.eval()
+
+
+def network_input(display: np.ndarray) -> torch.Tensor:
+    """(n, 224, 224, 3) uint8 display images -> (n, 3, 224, 224) float32, scaled to [0, 1] and normalised with
+    the mean and std of ``AlexNet_Weights.IMAGENET1K_V1.transforms()`` (its resize and crop made the display
+    images: ``lesson.data.images.preprocess``)."""
+    transforms = PRETRAINED.transforms()
+    pixels = torch.from_numpy(np.ascontiguousarray(display)).permute(0, 3, 1, 2).to(torch.float32) / 255.0
+    mean = torch.tensor(transforms.mean).view(1, 3, 1, 1)
+    std = torch.tensor(transforms.std).view(1, 3, 1, 1)
+    return ((pixels - mean) / std).contiguous()
 
 
 def layer_table(model: nn.Module) -> list[dict]:
@@ -145,8 +140,9 @@ def _network_batch(images: np.ndarray) -> torch.Tensor:
     """A batch of the normalised network input, (batch, 3, 224, 224) float32, from either that input itself or
     display images, (batch, 224, 224, 3) uint8 (normalised here, batch by batch, so that the whole float input
     never sits in memory)."""
-    is_display = images.dtype == np.uint8 and images.shape[-1] == 3
-    return torch.as_tensor(np.asarray(to_network_input(images) if is_display else images), dtype=torch.float32)
+    if images.dtype == np.uint8 and images.shape[-1] == 3:
+        return network_input(images)
+    return torch.as_tensor(np.asarray(images), dtype=torch.float32)
 
 
 def _batches(n_images: int, batch_size: int) -> Iterator[slice]:

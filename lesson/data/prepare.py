@@ -50,12 +50,12 @@ def choose_images(settings: Settings, *, require_lesson_images: bool = False, pr
     if settings.images == "synthetic":
         if require_lesson_images:
             raise SourceUnavailable("the lesson's images were required, but LESSON_IMAGES=synthetic asks for stand-ins")
-        return make_synthetic(per_class=settings.images_per_class), notices
+        return make_synthetic(per_class=settings.images_loaded_per_class), notices
     if settings.images not in ("imagenette", ""):
         if require_lesson_images:
             raise SourceUnavailable(f"the lesson's images were required, but LESSON_IMAGES points to {settings.images}")
         try:
-            return load_folder(Path(settings.images), per_class=settings.images_per_class), notices
+            return load_folder(Path(settings.images), per_class=settings.images_loaded_per_class), notices
         except ImageSourceError as error:
             raise SourceUnavailable(str(error)) from error
     archive_dir = settings.cache_dir / "imagenette2-160"
@@ -64,7 +64,7 @@ def choose_images(settings: Settings, *, require_lesson_images: bool = False, pr
             raise DownloadError("offline mode (LESSON_OFFLINE=1) is on")
         val_dir = fetch_imagenette(settings.cache_dir, settings.imagenette_url,
                                    progress=progress or terminal_progress("Imagenette"))
-        return load_imagenette(val_dir, per_class=settings.images_per_class), notices
+        return load_imagenette(val_dir, per_class=settings.images_loaded_per_class), notices
     except (DownloadError, ImageSourceError) as error:
         message = (f"The lesson's images (Imagenette 160 px) could not be fetched ({error}). They are cached under "
                    f"{archive_dir}: download {settings.imagenette_url} by hand into {settings.cache_dir} (keep its "
@@ -72,7 +72,7 @@ def choose_images(settings: Settings, *, require_lesson_images: bool = False, pr
         if require_lesson_images:
             raise SourceUnavailable(message) from error
         notices.append(message + " Using synthetic stand-in images instead.")
-        return make_synthetic(per_class=settings.images_per_class), notices
+        return make_synthetic(per_class=settings.images_loaded_per_class), notices
 
 
 def resolve_sources(settings: Settings, *, require_pretrained: bool = False, require_lesson_images: bool = False,
@@ -106,7 +106,8 @@ def prepare_bank(settings: Settings, *, require_pretrained: bool = False, requir
     sources = sources or resolve_sources(settings, require_pretrained=require_pretrained,
                                          require_lesson_images=require_lesson_images, progress=download_progress)
     settings_part = {"pca_units": settings.pca_units, "stored_units": settings.stored_units,
-                     "per_class": settings.images_per_class, "n_extreme": settings.n_extreme}
+                     "per_class": settings.images_per_class, "n_extreme": settings.n_extreme,
+                     "pca_per_class": settings.images_loaded_per_class}
     key = bank_key(weights_sha256=sources.weights.sha256, manifest_sha256=sources.images.manifest_sha256,
                    settings_part=settings_part, torch_version=torch_version())
     existing = settings.cache_dir / "banks" / key

@@ -53,14 +53,49 @@ with frame.guard("the layer table"):
 with frame.guard("the images"):
     st.subheader("The images, one row per class")
     description = bank_context.images_description(ctx)
+    rsa_candidates = int(bank.provenance.get("per_class", 40))
     st.markdown(f"Source: {description}. Each picture was resized and centre-cropped to "
                 "224 × 224 pixels, exactly as the network sees it (shown here in its real colours, before the "
-                "network's normalisation).")
+                "network's normalisation). Section 4's PCA uses all of them; Section 2's similarity analysis picks "
+                f"its images among the first {rsa_candidates} of each class.")
     for name, picture in zip(class_names, cached.class_montages(bank)):
         label, strip = st.columns([1, 9], vertical_alignment="center")
         label.markdown(f"**{name}**  \n<small>{int(np.sum(bank.labels == class_names.index(name)))} images</small>",
                        unsafe_allow_html=True)
         strip.image(picture, width="stretch", alt=f"All {name} images, as the network sees them")
+
+with frame.guard("the network's guesses"):
+    st.subheader("What the network sees: its five best guesses")
+    st.markdown("fc8 has one output per ImageNet class. A softmax turns those 1000 scores into probabilities; "
+                "below are each image's five most probable classes (names from the weights' own metadata). "
+                "This is the quickest check that the weights are real: a trained AlexNet names most of these "
+                "objects, or something close to them.")
+    if not bank.is_pretrained:
+        st.warning("These weights are not the pretrained ones, so the guesses are **meaningless**: an untrained "
+                   "network's 1000 outputs carry no knowledge of ImageNet, every probability stays close to "
+                   "1/1000 (0.1 %), and which names come first is an accident of the random weights. With the "
+                   "pretrained AlexNet most lesson images get their own class among the top five.", icon="🎲")
+    rows = pd.DataFrame(cached.top5_rows(bank))
+    if bool(set(class_names) & set(bank.categories)):  # the lesson's classes are ImageNet classes
+        per_class = rows.groupby("class", sort=False)["own class in top 5"].agg(["sum", "size"])
+        st.markdown("Own class among the top five: " + "; ".join(
+            f"**{name}** {int(row['sum'])} of {int(row['size'])}" for name, row in per_class.iterrows()) + ".")
+    else:
+        rows = rows.drop(columns="own class in top 5")
+    shown_class = st.selectbox("Class", class_names, key="top5_class", persist_state="session")
+    in_class = rows[rows["class"] == shown_class].reset_index(drop=True)
+    picked, table = st.columns([2, 5], gap="large")
+    with table:
+        st.dataframe(in_class.drop(columns="class"), hide_index=True, width="stretch", height=300)
+    with picked:
+        positions = np.flatnonzero(bank.labels == class_names.index(shown_class))
+        number = st.number_input(f"Image (1 to {len(positions)})", min_value=1, max_value=len(positions), value=1,
+                                 key="top5_image")
+        position = int(positions[int(number) - 1])
+        classes, probabilities = bank.top5
+        st.image(np.asarray(bank.images[position]), width=160, caption=bank.image_names[position])
+        st.altair_chart(charts.top5_chart([bank.categories[index] for index in classes[position]],
+                                          probabilities[position]), width="content")
 
 with frame.guard("the choice of your own images"):
     beyond.own_images_section(ctx)

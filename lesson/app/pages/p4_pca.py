@@ -17,9 +17,10 @@ pca_units = int(bank.provenance["pca_units"])
 
 frame.page_header(
     "4 · PCA and dimensionality",
-    f"Now use all {n_images} images. For each layer, the responses form a data matrix with one row per image and "
-    "one column per unit. PCA finds the directions in unit space along which the images vary most; the number "
-    "of directions needed to capture most of the variance is a simple measure of the representation's "
+    f"Now use all {n_images} images (Section 2 used {len(bank.rsa_indices)} of them). For each layer, the "
+    "responses form a data matrix with one row per image and one column per unit. PCA finds the directions in "
+    "unit space along which the images vary most; the number of directions needed to capture most of the "
+    "variance is a simple measure of the representation's "
     "**dimensionality**.",
 )
 st.markdown(
@@ -30,6 +31,11 @@ st.markdown(
 )
 
 check_widget.page_checks(ctx, "4")  # the Check buttons of this page's exercises
+
+def _per_class_options(most: int) -> list[int]:
+    """Images per class the PCA can use: 5, 10, 20, 40, ... up to every image of each class."""
+    return sorted({count for count in (5, 10, 20, 40, 60, 80) if count < most} | {most})
+
 
 def _variance_frame(spectra, layer_names) -> pd.DataFrame:
     """Long table: layer, component (1-based), fraction of the layer's variance; components with ~0 left out."""
@@ -53,7 +59,8 @@ used = [EXERCISES_BY_NAME["PCA"], EXERCISES_BY_NAME["components_to_reach"]]
 kinds = {row["name"]: row["kind"] for row in bank.layer_table}
 st.subheader("The spectrum of one layer")
 spectra = needed = None
-layer_name, threshold = bank.layer_names[0], 0.8
+layer_name, threshold, selected = bank.layer_names[0], 0.8, 0
+per_class_options = _per_class_options(int(np.bincount(bank.labels).max()))
 with frame.guard("the PCA of each layer"):
     controls, _ = st.columns([2, 1])
     with controls:
@@ -62,13 +69,16 @@ with frame.guard("the PCA of each layer"):
         threshold = slider.slider("Fraction of variance to reach", min_value=0.5, max_value=0.99, value=0.8,
                                   step=0.01, key="pca_threshold", persist_state="session")
         pca_choice, count_choice = implementation.choices(ctx, used, key="section4")
-    spectra, (pca_choice,) = implementation.with_fallback(lambda chosen: cached.pca_spectra(bank, chosen), [pca_choice],
-                                                  used[:1])
+        per_class = st.select_slider("Images per class in the PCA", options=per_class_options,
+                                     value=per_class_options[-1], key="pca_per_class", persist_state="session")
+    spectra, (pca_choice,) = implementation.with_fallback(lambda chosen: cached.pca_spectra(bank, chosen, per_class),
+                                                          [pca_choice], used[:1])
+    n_used = len(bank.first_per_class(per_class))
     needed, (count_choice,) = implementation.with_fallback(
         lambda chosen: steps.components_needed([cumulative for _, cumulative in spectra], threshold,
                                                   chosen.function), [count_choice], used[1:])
     selected = bank.layer_names.index(layer_name)
-    version = f"{bank.key}|{pca_choice.source_id}"
+    version = f"{bank.key}|{pca_choice.source_id}|{per_class}"
     left, right = st.columns(2, gap="large")
     with left:
         st.altair_chart(cached.chart("variance", f"{version}|{layer_name}", lambda: charts.variance_chart(
@@ -79,8 +89,8 @@ with frame.guard("the PCA of each layer"):
             lambda: charts.cumulative_chart(_cumulative_frame(spectra, bank.layer_names), layer_name, threshold,
                                             int(needed[selected]))), width="stretch")
     st.caption(f"{layer_name} in red, the other layers in grey for comparison; both axes of the left plot and the "
-               f"x axis of the right one are logarithmic. {layer_name} needs **{int(needed[selected])}** components "
-               f"to explain {threshold:.0%} of its variance.")
+               f"x axis of the right one are logarithmic. On {n_used} images, {layer_name} needs "
+               f"**{int(needed[selected])}** components to explain {threshold:.0%} of its variance.")
 
 st.subheader("Components needed, layer by layer")
 with frame.guard("the components needed across layers"):
@@ -91,9 +101,24 @@ with frame.guard("the components needed across layers"):
     counts = pd.DataFrame({"layer": bank.layer_names, "kind": [kinds[name] for name in bank.layer_names],
                            "components": needed})
     st.altair_chart(cached.chart(
-        "components", f"{bank.key}|{pca_choice.source_id}|{count_choice.source_id}|{threshold}|{layer_name}",
+        "components", f"{version}|{count_choice.source_id}|{threshold}|{layer_name}",
         lambda: charts.components_chart(counts, threshold, bank.layer_names, highlight=layer_name)), width="content")
     st.caption("Move the slider above to change the fraction of variance; the layer selected above is outlined.")
+
+st.subheader("How many images the PCA needs")
+with frame.guard("the number of images"):
+    st.markdown("Centred on their mean, n images span at most n − 1 directions, so no layer can show more than "
+                "n − 1 components with variance, however many units it has. With too few images every layer "
+                "looks alike because every count hits that ceiling; the contrast between layers needs enough "
+                f"images. Below, the reference PCA of {layer_name} on the first 5 to {per_class_options[-1]} images "
+                "of each class; the slider above sets the images the other plots use.")
+    study = pd.DataFrame(cached.image_count_study(bank, bank.layer_paths[selected],
+                                                  tuple(per_class_options), threshold))
+    threshold_column = f"components for {threshold:.0%}"
+    st.altair_chart(cached.chart("image count", f"{bank.key}|{layer_name}|{threshold}",
+                                 lambda: charts.image_count_chart(study, threshold_column)), width="content")
+    st.caption(f"{layer_name}: the components with variance never pass n − 1 (the dashed ceiling) and mostly sit on it; the "
+               f"components for {threshold:.0%} grow more slowly and tell layers apart only once n is large.")
 
 with frame.guard("the second measure of dimensionality"), beyond.section("a second measure, and why subsample"):
     if spectra is None or needed is None:

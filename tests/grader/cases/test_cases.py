@@ -66,7 +66,7 @@ def test_bank_cases_cover_every_layer(reference_source, bank):
     assert isinstance(second[0].args[0], dict) and list(second[0].args[0]) == list(bank.layer_paths)
     redness_case = reference_source.cases(exercise("redness"), ("bank",))[0]
     images = redness_case.args[0]
-    assert images.shape == (160, 3, 224, 224) and images.dtype == np.float32 and 0 <= images.min() <= images.max() <= 1
+    assert images.shape == (400, 3, 224, 224) and images.dtype == np.float32 and 0 <= images.min() <= images.max() <= 1
 
 
 def test_expected_values_are_the_references_on_the_same_inputs(reference_source):

@@ -116,7 +116,8 @@ def test_tampered_release_fixtures_exit_2(release, python, tmp_path):
 def test_bank_selection_without_solutions(release):
     """Building a bank in a release: the stand-in's RSA selection comes from the fixtures (no solutions needed)."""
     code = ("from lesson.config import Settings; from lesson.data.images import make_synthetic; "
-            "from lesson.data.prepare import rsa_selection; s = Settings(); i = make_synthetic(per_class=40); "
+            "from lesson.data.prepare import rsa_selection; s = Settings(); "
+            "i = make_synthetic(per_class=s.images_loaded_per_class); "
             "r, idx, how = rsa_selection(i, s); print(list(idx)); print(how)")
     hide_checkout = f"import sys; sys.path[:] = [p for p in sys.path if p != {str(PROJECT_ROOT)!r}]; "
     done = _run(sys.executable, release, "-c", hide_checkout + "import importlib.util as u; "

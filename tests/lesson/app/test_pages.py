@@ -36,10 +36,10 @@ def test_network_page_shows_21_layers_the_images_and_the_rsa_grid(bank):
     assert list(table["layer"]) == list(bank.layer_names)
     assert table["units"].iloc[0] == 64 * 55 * 55 and table["units"].iloc[-1] == 1000
     assert list(table["output shape"][:1]) == ["64 × 55 × 55"]
-    # one montage per class, plus one per class row of the RSA order
-    assert len(app.image) == 2 * len(bank.class_names)
-    assert len(charts(app)) == 2  # units per layer, redness
-    redness = chart_data(charts(app)[1])
+    # one montage per class, the image whose guesses are shown, and one per class row of the RSA order
+    assert len(app.image) == 2 * len(bank.class_names) + 1
+    assert len(charts(app)) == 3  # units per layer, one image's top-5 guesses, redness
+    redness = chart_data(charts(app)[2])
     assert len(redness) == len(bank.labels)
     assert (redness["role"] != "not picked").sum() == len(bank.rsa_indices)
     assert list(reflection_boxes(app)) == ["R1", "R2"]

@@ -26,7 +26,7 @@ def test_the_same_request_is_answered_without_reading_the_images(bank, stand_in_
     assert again.key == first.key == bank.key
     assert sources.notices == first_sources.notices
     assert sources.images.manifest_sha256 == bank.provenance["images"]["manifest_sha256"]
-    assert sources.images.n_images == 160 and sources.weights.kind == "random"
+    assert sources.images.n_images == 400 and sources.weights.kind == "random"
     np.testing.assert_array_equal(sources.images.display[:2], first_sources.images.display[:2])
 
 

@@ -10,13 +10,14 @@ from lesson.data.errors import SourceUnavailable
 
 def test_settings_survive_the_trip_to_the_worker(tmp_path):
     settings = Settings(cache_dir=tmp_path / "cache", images=str(tmp_path / "images"), weights="random",
-                        offline=True, images_per_class=7, stored_units=1000, random_seed=3)
+                        offline=True, images_per_class=7, pca_images_per_class=7, stored_units=1000,
+                        random_seed=3)
     assert settings_from_json(settings_to_json(settings)) == settings
 
 
 def test_a_bank_is_built_in_another_process_with_progress(tmp_path):
     settings = Settings(cache_dir=tmp_path, images="synthetic", weights="random", offline=True,
-                        images_per_class=10, stored_units=1000)
+                        images_per_class=10, pca_images_per_class=10, stored_units=1000)
     progress, downloads = [], []
     key, notices = build_in_subprocess(settings, lambda text, fraction: progress.append((text, fraction)),
                                        lambda done, total: downloads.append(done))

@@ -126,22 +126,14 @@ def test_layer_names_cover_every_module(model):
     assert len(LAYERS) == 21
 
 
-def test_the_lessons_alexnet_is_torchvisions_module_for_module():
-    """Same module paths and types, same state-dict keys and shapes, the same random weights for the same seed
-    (so "random(seed=0)" means what it always meant), and the same outputs for the same weights."""
+def test_the_model_is_torchvisions_alexnet_with_its_standard_random_initialisation():
+    """build_model calls torchvision.models.alexnet: "random(seed=7)" is torchvision's init after manual_seed(7)."""
     import torchvision
 
-    from lesson.data.network import AlexNet
-
-    torch.manual_seed(7)
-    ours = AlexNet().eval()
+    ours = build_model(WeightsInfo("random", "random(seed=7)", "x", "test", seed=7))
     torch.manual_seed(7)
     theirs = torchvision.models.alexnet(weights=None).eval()
-    assert [(path, type(module)) for path, module in ours.named_modules()][1:] == \
-        [(path, type(module)) for path, module in theirs.named_modules()][1:]  # all but the top module itself
-    assert [repr(module) for module in ours.children()] == [repr(module) for module in theirs.children()]
-    assert [(name, tensor.shape) for name, tensor in ours.state_dict().items()] == \
-        [(name, tensor.shape) for name, tensor in theirs.state_dict().items()]
+    assert type(ours) is torchvision.models.AlexNet
     assert all(torch.equal(ours.state_dict()[name], tensor) for name, tensor in theirs.state_dict().items())
     assert [module.inplace for module in ours.modules() if isinstance(module, torch.nn.ReLU)] == [True] * 7
     images = torch.randn(2, 3, 224, 224)
@@ -149,13 +141,41 @@ def test_the_lessons_alexnet_is_torchvisions_module_for_module():
         assert torch.equal(ours(images), theirs(images))
 
 
+def test_the_network_input_is_the_weights_own_transforms():
+    """Display images (resize 256 + centre crop 224 in images.preprocess) normalised by network_input equal
+    AlexNet_Weights.IMAGENET1K_V1.transforms() applied to the original picture."""
+    from PIL import Image
+    from torchvision.models import AlexNet_Weights
+
+    from lesson.data.images import preprocess, to_network_input
+    from lesson.data.network import network_input
+
+    rng = np.random.default_rng(3)
+    transforms = AlexNet_Weights.IMAGENET1K_V1.transforms()
+    pictures = [Image.fromarray(rng.integers(0, 256, size=(h, w, 3), dtype=np.uint8)) for h, w in [(240, 320), (300, 260)]]
+    display = np.stack([preprocess(picture) for picture in pictures])
+    expected = torch.stack([transforms(picture) for picture in pictures])
+    torch.testing.assert_close(network_input(display), expected, atol=1e-6, rtol=0)
+    np.testing.assert_allclose(to_network_input(display), expected.numpy(), atol=1e-6)  # the numpy twin, too
+
+
+def test_imagenet_categories_are_the_weights_metadata():
+    from torchvision.models import AlexNet_Weights
+
+    from lesson.data.network import imagenet_categories
+
+    categories = imagenet_categories()
+    assert categories == AlexNet_Weights.IMAGENET1K_V1.meta["categories"] and len(categories) == 1000
+    assert {"chain saw", "French horn", "gas pump", "golf ball"} <= set(categories)
+
+
 @pytest.mark.parametrize("legacy_format", [False, True])
 def test_a_weights_file_is_loaded_without_initialising_first(tmp_path, legacy_format):
     """Zip-format files are memory-mapped; legacy-format ones (torchvision's original checkpoint may be one) read."""
-    from lesson.data.network import AlexNet
+    from torchvision.models import alexnet
 
     torch.manual_seed(11)
-    saved = AlexNet().state_dict()
+    saved = alexnet(weights=None).state_dict()
     path = tmp_path / "weights.pth"
     torch.save(saved, path, _use_new_zipfile_serialization=not legacy_format)
     model = build_model(WeightsInfo("file", path.name, "-", "-", path=path))
@@ -176,11 +196,12 @@ def test_a_file_that_is_not_an_alexnet_state_dict_is_a_clear_error(tmp_path):
         build_model(WeightsInfo("file", path.name, "-", "-", path=path))
 
 
-def test_the_network_module_does_not_import_torchvision():
-    """Building a bank needs torch only: torchvision's import costs seconds and 160 MB (issue 8)."""
+def test_the_modules_the_app_uses_import_neither_torch_nor_torchvision():
+    """The app chooses sources and reads banks without torch; only the build worker imports the network."""
     import subprocess
     import sys
 
-    code = "import sys, lesson.data.network, lesson.data.bank, lesson.data.prepare; print('torchvision' in sys.modules)"
+    code = ("import sys, lesson.data.bank, lesson.data.prepare, lesson.data.weights, lesson.data.bank_index; "
+            "print('torch' in sys.modules, 'torchvision' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    assert done.stdout.strip() == "False False"
