@@ -1,0 +1,322 @@
+"""Relations between one wrong array and the expected one (reordered, scaled, reshaped, ...), each said in words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+
+from grader.judging.compare import Output, Tolerance, same_values
+
+__all__ = ["Finding", "Sizes", "RELATIONS", "shape_in_words"]
+
+Sizes = Sequence[tuple[str, int]]  # named sizes of a case, most telling first: (("n_images", 4), ("n_units", 6))
+
+
+@dataclass(frozen=True)
+class Finding:
+    key: str  # the same key on two cases means the same relation (a factor "n_samples/(n_samples − 1)", not 1.2)
+    sentence: str  # for the student, with this case's numbers
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A wrong array and the expected one of one case, with what the relations need to know about the case."""
+
+    got: np.ndarray
+    expected: np.ndarray
+    tolerance: Tolerance
+    exact: bool  # indices: equal or not
+    sizes: Sizes
+    square_inputs: tuple[np.ndarray, ...] = ()  # the case's (n, n) input matrices (their diagonals may be the extra)
+
+    def close(self, candidate, reference) -> bool:
+        kind = "indices" if self.exact else "array"
+        candidate = np.asarray(candidate)
+        if self.exact and candidate.dtype.kind not in "iu":
+            return False
+        return same_values(kind, Output("array", "numpy.ndarray", candidate), np.asarray(reference), self.tolerance)
+
+
+Relation = Callable[[Pair], "list[Finding] | None"]  # None: cannot be tested on this case; []: does not hold
+
+
+def shape_in_words(shape: tuple[int, ...], sizes: Sizes) -> list[str]:
+    """Every way of naming each axis by a size of the case: (6, 6) -> ["(n_units, n_units)"]; [] if one has no name."""
+    choices = [[name for name, size in sizes if size == length] for length in shape]
+    if not all(choices):
+        return []
+    return [f"({', '.join(names)}{',' if len(names) == 1 else ''})" for names in list(product(*choices))[:24]]
+
+
+def _noun(name: str) -> str:
+    return {"n_images": "image", "n_units": "unit", "n_rows": "row", "n_columns": "column", "n_layers": "layer",
+            "n_samples": "sample", "n_features": "feature", "n_classes": "class", "n_channels": "colour channel",
+            "height": "pixel row", "width": "pixel column"}.get(name, name)
+
+
+def _dtype(pair: Pair) -> list[Finding] | None:
+    if pair.exact:
+        return None
+    kind = pair.got.dtype.kind
+    if kind == "b":
+        return [Finding("dtype:bool", f"your result holds booleans (dtype {pair.got.dtype}) where numbers are "
+                                      "expected: a comparison such as `x > 0` gives True/False, not values.")]
+    if kind not in "iu":
+        return []
+    truncated = pair.got.shape == pair.expected.shape and pair.close(pair.got, np.trunc(pair.expected))
+    cut = (" Your values are the expected ones with their decimals cut off: the array you filled was created with an "
+           "integer dtype (np.zeros(..., dtype=int), or np.zeros_like of an integer array)." if truncated else
+           " Integer arithmetic loses the fractions: work in floats (np.asarray(x, dtype=float)).")
+    return [Finding(f"dtype:int:{truncated}", f"your result has integer dtype {pair.got.dtype} where floating-point "
+                                             f"values are expected.{cut}")]
+
+
+def _reshaped(pair: Pair) -> list[Finding] | None:
+    got, expected = pair.got, pair.expected
+    if got.shape == expected.shape:
+        return None
+    findings = []
+    theirs, ours = shape_in_words(got.shape, pair.sizes), shape_in_words(expected.shape, pair.sizes)
+    named = f" {theirs[0]}" if theirs else ""
+    wanted = f" {ours[0]}" if ours else ""
+    if got.ndim == 2 and got.shape[::-1] == expected.shape and pair.close(got.T, expected):
+        findings.append(Finding("transposed shape", f"your result is the expected one transposed: shape "
+                                                    f"{got.shape}{named} instead of {expected.shape}{wanted}."))
+    if got.size == expected.size and pair.close(got.reshape(expected.shape), expected):
+        findings.append(Finding("reshaped", f"your values are the right ones in the right order, but in shape {got.shape}"
+                                            f"{named} instead of {expected.shape}{wanted}: reshape (or flatten) them."))
+    return findings
+
+
+def _named_shape(pair: Pair) -> list[Finding] | None:
+    got, expected = pair.got, pair.expected
+    if got.shape == expected.shape or got.size == 0:
+        return None
+    findings = []
+    for theirs, ours in product(shape_in_words(got.shape, pair.sizes), shape_in_words(expected.shape, pair.sizes)):
+        got_names, expected_names = theirs[1:-1].rstrip(",").split(", "), ours[1:-1].rstrip(",").split(", ")
+        if len(got_names) == len(expected_names) == 1:
+            clause = f"{got_names[0]} values where {expected_names[0]} are expected"
+        elif len(got_names) == len(expected_names):
+            swaps = {(mine, right) for mine, right in zip(got_names, expected_names) if mine != right}
+            if len(swaps) != 1:
+                continue
+            ((mine, right),) = swaps
+            axes = sum(name == mine for name in got_names)
+            square = axes == 2 and len(got_names) == 2
+            what = "one row and one column" if square else f"{axes} ax{'es' if axes > 1 else 'is'}"
+            clause = f"{what} per {_noun(mine)} where one per {_noun(right)} is expected"
+        elif len(got_names) == len(expected_names) + 1:
+            extra = [i for i in range(len(got_names)) if got_names[:i] + got_names[i + 1:] == expected_names]
+            if not extra:
+                continue
+            clause = (f"an extra axis {extra[0]} of length {got.shape[extra[0]]} ({got_names[extra[0]]}): combine or "
+                      "average over it")
+        elif len(got_names) + 1 == len(expected_names):
+            gone = [i for i in range(len(expected_names)) if expected_names[:i] + expected_names[i + 1:] == got_names]
+            if not gone:
+                continue
+            clause = f"no axis for {expected_names[gone[0]]}: you reduced or summed over an axis that must stay"
+        else:
+            continue
+        findings.append(Finding(f"shape {theirs} for {ours}", f"your result has shape {got.shape}, that is {theirs}, "
+                                                             f"where {expected.shape} = {ours} is expected: {clause}."))
+    return findings
+
+
+def _greedy_match(values: np.ndarray, pool: np.ndarray, close: Callable) -> list[int] | None:
+    """For sorted 1-D ``values``, indices of distinct close entries of sorted ``pool`` (None when one has none)."""
+    taken, start = [], 0
+    for value in values:
+        while start < len(pool) and pool[start] < value and not close(value, pool[start]):
+            start += 1
+        if start == len(pool) or not close(value, pool[start]):
+            return None
+        taken.append(start)
+        start += 1
+    return taken
+
+
+def _subset(pair: Pair) -> list[Finding] | None:
+    got, expected = pair.got.ravel().astype(np.float64), pair.expected.ravel().astype(np.float64)
+    if got.size == expected.size or pair.got.ndim != pair.expected.ndim or np.isnan(got).any() or np.isnan(expected).any():
+        return None
+    scale = pair.tolerance.atol * (np.abs(expected).max() if pair.tolerance.relative_to_max and expected.size else 1)
+
+    def close(a, b):
+        return abs(a - b) <= scale + pair.tolerance.rtol * abs(b)
+
+    small, large = sorted((got, expected), key=len)
+    taken = _greedy_match(np.sort(small), np.sort(large), close)
+    if taken is None:
+        return []
+    theirs, ours = shape_in_words((got.size,), pair.sizes), shape_in_words((expected.size,), pair.sizes)
+    counted = f" ({theirs[0][1:-2]} where {ours[0][1:-2]} are expected)" if theirs and ours else ""
+    if got.size < expected.size:
+        return [Finding("subset", f"your {got.size} values are all among the {expected.size} expected ones{counted}, "
+                                  f"but {expected.size - got.size} of the expected ones are missing.")]
+    extra = np.delete(np.sort(large), taken)
+    whats = []  # the most specific first; the plain "superset" holds for all
+    for matrix in pair.square_inputs:
+        if extra.size == len(matrix) and _greedy_match(np.sort(np.diagonal(matrix)), extra, close) is not None:
+            whats.append(("diagonal", f"the {extra.size} values of the diagonal (included where only entries off it "
+                                      "belong)"))
+    if _greedy_match(extra, np.sort(expected), close) is not None:
+        whats.append(("repeated", f"{extra.size} more that repeat expected values (both triangles of a symmetric "
+                                  "matrix?)"))
+    whats.append(("superset", f"{extra.size} more"))
+    return [Finding(key, f"your {got.size} values include all {expected.size} expected ones{counted}, plus {what}.")
+            for key, what in whats]
+
+
+def _nan_pattern(pair: Pair) -> list[Finding] | None:
+    got, expected = pair.got.astype(np.float64), pair.expected.astype(np.float64)
+    if got.shape != expected.shape or np.array_equal(np.isnan(got), np.isnan(expected)):
+        return None
+    extra, missing = np.isnan(got) & ~np.isnan(expected), ~np.isnan(got) & np.isnan(expected)
+    rest = ~np.isnan(got) & ~np.isnan(expected)
+    right = pair.close(np.where(rest, got, 0.0), np.where(rest, expected, 0.0))
+    elsewhere = " Everywhere else your values are right." if right and rest.any() else ""
+    rows = np.flatnonzero(np.isnan(expected).reshape(len(expected), -1).all(axis=1)) if expected.ndim else []
+    where = f" (rows and columns {', '.join(map(str, rows))}: their inputs are constant, so nothing is defined)" if (
+        expected.ndim == 2 and len(rows) and not extra.any()) else ""
+    if missing.any() and not extra.any():
+        filled = np.unique(got[missing])
+        value = f"you put {filled[0]:g} there" if filled.size == 1 else "you put numbers there"
+        return [Finding(f"nan missing:{value}:{right}", f"where NaN is expected{where}, {value}: leave NaN where the "
+                                                        f"value is undefined (no nan_to_num, no epsilon).{elsewhere}")]
+    if extra.any() and not missing.any():
+        count = "every value is NaN" if extra.all() else f"{int(extra.sum())} values are NaN where a number is defined"
+        return [Finding(f"nan extra:{extra.all()}:{right}", f"{count} (a division by zero or a NaN spreading from one "
+                                                            f"row to others?).{elsewhere}")]
+    return []
+
+
+def _reordering(key: str, move: Callable[[np.ndarray], np.ndarray | None], sentence: str) -> Relation:
+    """A relation "the expected values moved by ``move``", testable where moving them changes something."""
+
+    def relation(pair: Pair) -> list[Finding] | None:
+        if pair.got.shape != pair.expected.shape or pair.expected.size < 2:
+            return None
+        moved = move(pair.expected)
+        if moved is None or moved.shape != pair.expected.shape or pair.close(moved, pair.expected):
+            return None  # this case cannot tell the order apart
+        return [Finding(key, sentence)] if pair.close(pair.got, moved) else []
+
+    return relation
+
+
+_ORDERS = (
+    _reordering("transposed", lambda e: e.T if e.ndim == 2 else None,
+                "your result is the expected one transposed (rows and columns swapped)."),
+    _reordering("reversed both", lambda e: e[::-1, ::-1] if e.ndim == 2 else None,
+                "your result is the expected one with rows and columns in reverse order (the inputs taken last to first?)."),
+    _reordering("reversed rows", lambda e: e[::-1] if e.ndim == 2 else None,
+                "your rows are the expected ones in reverse order."),
+    _reordering("reversed", lambda e: e[::-1] if e.ndim == 1 else None,
+                "your values are the expected ones in reverse order."),
+    _reordering("sorted ascending", lambda e: np.sort(e) if e.ndim == 1 else None,
+                "your values are the expected ones sorted in ascending order; keep them in the order the contract gives."),
+    _reordering("sorted descending", lambda e: np.sort(e)[::-1] if e.ndim == 1 else None,
+                "your values are the expected ones sorted in descending order; keep them in the order the contract gives."),
+)
+
+
+def _permuted_rows(pair: Pair) -> list[Finding] | None:
+    """The rows (and, for a square result, the columns with them) in another order, or the same values reshuffled."""
+    got, expected = pair.got, pair.expected
+    if got.shape != expected.shape or expected.size < 2:
+        return None
+    flat_got, flat_expected = np.sort(got.ravel().astype(float)), np.sort(expected.ravel().astype(float))
+    if not pair.close(flat_got, flat_expected):
+        return []
+    if expected.ndim == 2:
+        order = _row_order(pair, square=expected.shape[0] == expected.shape[1])
+        if order is not None:
+            both = " and columns" if expected.shape[0] == expected.shape[1] else ""
+            return [Finding("permuted rows", f"your rows{both} are the expected ones in another order (your row 0 is "
+                                             f"the expected row {order[0]}): the order of the inputs was not kept.")]
+    return [Finding("permuted", "your result holds exactly the expected values, in another order.")]
+
+
+def _permuted_blocks(pair: Pair) -> list[Finding] | None:
+    """Picked positions: each class's block of 2·n_extreme right, the classes in another order."""
+    block = dict(pair.sizes).get("2·n_extreme", 0)
+    got, expected = pair.got, pair.expected
+    if not block or got.shape != expected.shape or expected.ndim != 1 or len(expected) % block or len(expected) == block:
+        return None
+    mine, right = [tuple(row) for row in got.reshape(-1, block)], [tuple(row) for row in expected.reshape(-1, block)]
+    if sorted(mine) != sorted(right):
+        return []
+    return [Finding("classes permuted", "each class's positions are right, but the classes come in another order: "
+                                        "take them in sorted label order, as np.unique(labels) gives them.")]
+
+
+def _row_order(pair: Pair, *, square: bool) -> list[int] | None:
+    got, expected = pair.got.astype(float), pair.expected.astype(float)
+    order, free = [], list(range(len(expected)))
+    for row in range(len(got)):
+        match = next((j for j in free if pair.close(np.sort(got[row]), np.sort(expected[j]))), None)
+        if match is None:
+            return None
+        order.append(match)
+        free.remove(match)
+    moved = expected[order][:, order] if square else expected[order]
+    return order if pair.close(got, moved) else None
+
+
+_FACTORS = ((2.0, "2"), (0.5, "1/2"), (100.0, "100"), (0.01, "1/100"), (3.0, "3"), (1 / 3, "1/3"))
+
+
+def _factor_names(factor: float, sizes: Sizes) -> list[tuple[float, str]]:
+    return [(value, name) for value, name in _candidate_values(sizes) if abs(factor - value) <= 1e-3 * abs(value)]
+
+
+def _scaled(pair: Pair) -> list[Finding] | None:
+    got, expected = pair.got.astype(np.float64), pair.expected.astype(np.float64)
+    if pair.exact or got.shape != expected.shape:
+        return None
+    finite = np.isfinite(got) & np.isfinite(expected)
+    if finite.sum() < 2 or np.ptp(expected[finite]) == 0 or not np.array_equal(np.isnan(got), np.isnan(expected)):
+        return None
+    slope, offset = np.polyfit(expected[finite], got[finite], 1)
+    findings = []
+    if pair.close(got, -expected):
+        findings.append(Finding("sign", "every value has the opposite sign of the expected one (a subtraction the "
+                                        "wrong way round?)."))
+    for value, name in _factor_names(slope, pair.sizes):
+        if pair.close(got, value * expected):
+            named = name if name[0].isdigit() and "/" not in name else f"{name} = {value:.4g}"
+            note = " (a percentage instead of a fraction?)" if value == 100 else ""
+            findings.append(Finding(f"factor {name}", f"every value is {named} times the expected one{note}."))
+    if not findings and abs(slope - 1) > 1e-3 and pair.close(got, slope * expected) and abs(slope) > 1e-6:
+        findings.append(Finding(f"factor {slope:.3g}", f"every value is {slope:.4g} times the expected one."))
+    if pair.close(got, expected + offset) and abs(slope - 1) <= 1e-3:
+        findings.append(Finding(f"offset {offset:.3g}", f"every value is the expected one {'+' if offset > 0 else '−'} "
+                                                        f"{abs(offset):.4g}."))
+    if pair.close(got, 1 - expected):
+        findings.append(Finding("one minus", "every value is 1 − the expected one (a dissimilarity, 1 − r, instead "
+                                             "of the similarity r?)."))
+    return findings
+
+
+def _candidate_values(sizes: Sizes) -> list[tuple[float, str]]:
+    """Factors worth naming: plain constants first, then ones built from the case's sizes (n/(n − 1), ...)."""
+    values = list(_FACTORS)
+    for name, n in sizes:
+        if n >= 2:
+            values += [(n / (n - 1), f"{name}/({name} − 1)"), ((n - 1) / n, f"({name} − 1)/{name}"), (n, name),
+                       (1 / n, f"1/{name}"), (n - 1, f"({name} − 1)"), (1 / (n - 1), f"1/({name} − 1)")]
+    for (first, n), (second, m) in product(sizes, sizes):
+        if first < second and n >= 2 and m >= 2:
+            values += [(n * m, f"{first}·{second}"), (1 / (n * m), f"1/({first}·{second})")]
+    return values
+
+
+# In this order: the first relation that holds on every failing case where it can be tested is the one stated.
+RELATIONS: tuple[Relation, ...] = (_dtype, _reshaped, _subset, _named_shape, _nan_pattern, *_ORDERS, _permuted_blocks,
+                                   _permuted_rows,
+                                   _scaled)
