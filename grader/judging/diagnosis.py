@@ -69,15 +69,6 @@ def _square_inputs(args: tuple) -> tuple[np.ndarray, ...]:
     return ()
 
 
-def _sign_fixed(array: np.ndarray) -> np.ndarray:
-    """PCA components are defined up to sign: each row turned so that its largest entry is positive."""
-    if array.ndim != 2 or array.size == 0:
-        return array
-    pivots = np.argmax(np.abs(array), axis=1)
-    signs = np.sign(array[np.arange(len(array)), pivots])
-    return array * np.where(signs == 0, 1, signs)[:, None]
-
-
 def _pair(exercise: Exercise, case: Case, got: Output) -> tuple[str, Pair] | None:
     """The array of ``got`` to examine (for PCA the first part that fails) beside the expected one, or None."""
     sizes, squares = case_sizes(exercise.name, case.args, case.kwargs), _square_inputs(case.args)
@@ -95,9 +86,7 @@ def _pair(exercise: Exercise, case: Case, got: Output) -> tuple[str, Pair] | Non
         array = item.array
         rules = (Tolerance(atol=tolerance.component_atol),
                  Tolerance(atol=tolerance.atol, rtol=tolerance.rtol, relative_to_max=True), Tolerance(atol=tolerance.atol))
-        if index == 0:
-            array, expected = _sign_fixed(array.astype(np.float64)), _sign_fixed(expected)
-        return f"{part}: ", Pair(array, expected, rules[index], False, sizes, squares)
+        return f"{part}: ", Pair(array, expected, rules[index], False, sizes, squares, rows_up_to_sign=index == 0)
     if exercise.output == "count":
         if got.kind not in ("number", "array") or np.ndim(got.array) != 0:
             return None

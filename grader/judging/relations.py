@@ -31,13 +31,26 @@ class Pair:
     exact: bool  # indices: equal or not
     sizes: Sizes
     square_inputs: tuple[np.ndarray, ...] = ()  # the case's (n, n) input matrices (their diagonals may be the extra)
+    rows_up_to_sign: bool = False  # PCA components: each row is defined up to its sign
 
     def close(self, candidate, reference) -> bool:
         kind = "indices" if self.exact else "array"
-        candidate = np.asarray(candidate)
+        candidate, reference = np.asarray(candidate), np.asarray(reference)
         if self.exact and candidate.dtype.kind not in "iu":
             return False
-        return same_values(kind, Output("array", "numpy.ndarray", candidate), np.asarray(reference), self.tolerance)
+        if self.rows_up_to_sign:
+            candidate, reference = _sign_fixed(candidate), _sign_fixed(reference)
+        return same_values(kind, Output("array", "numpy.ndarray", candidate), reference, self.tolerance)
+
+
+def _sign_fixed(array: np.ndarray) -> np.ndarray:
+    """Each row turned so that its largest entry is positive."""
+    array = np.asarray(array, dtype=np.float64)
+    if array.ndim != 2 or array.size == 0:
+        return array
+    pivots = np.argmax(np.abs(array), axis=1)
+    signs = np.sign(array[np.arange(len(array)), pivots])
+    return array * np.where(signs == 0, 1, signs)[:, None]
 
 
 Relation = Callable[[Pair], "list[Finding] | None"]  # None: cannot be tested on this case; []: does not hold
@@ -190,6 +203,10 @@ def _nan_pattern(pair: Pair) -> list[Finding] | None:
                                                         f"value is undefined (no nan_to_num, no epsilon).{elsewhere}")]
     if extra.any() and not missing.any():
         count = "every value is NaN" if extra.all() else f"{int(extra.sum())} values are NaN where a number is defined"
+        square = expected.ndim == 2 and expected.shape[0] == expected.shape[1]
+        if square and np.array_equal(extra, np.eye(len(extra), dtype=bool)):
+            return [Finding(f"nan diagonal:{right}", "your diagonal is NaN, where a value is defined (an image's "
+                                                      f"correlation with itself is 1).{elsewhere}")]
         return [Finding(f"nan extra:{extra.all()}:{right}", f"{count} (a division by zero or a NaN spreading from one "
                                                             f"row to others?).{elsewhere}")]
     return []
@@ -219,7 +236,8 @@ _ORDERS = (
     _reordering("reversed", lambda e: e[::-1] if e.ndim == 1 else None,
                 "your values are the expected ones in reverse order."),
     _reordering("sorted ascending", lambda e: np.sort(e) if e.ndim == 1 else None,
-                "your values are the expected ones sorted in ascending order; keep them in the order the contract gives."),
+                "your values are the expected ones sorted in ascending order (as np.sort, np.unique, np.flatnonzero or "
+                "a boolean mask give them); keep them in the order the contract gives."),
     _reordering("sorted descending", lambda e: np.sort(e)[::-1] if e.ndim == 1 else None,
                 "your values are the expected ones sorted in descending order; keep them in the order the contract gives."),
 )
