@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from grader.judging.compare import Output, Tolerance, compare, same_values
-from grader.judging.relations import RELATIONS, Finding, Pair, Sizes
+from grader.judging.relations import VALUE_RELATIONS, Finding, Pair, Sizes, dtype_relation
+from grader.judging.shape_relations import SHAPE_RELATIONS
 
 if TYPE_CHECKING:
     from grader.cases.case import Case
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 __all__ = ["explain_failures", "case_sizes"]
 
 _MAX_VALUES = 1_000_000  # outputs larger than this are not examined
+# In this order: the first relation that holds on every failing case where it can be tested is the one stated.
+_RELATIONS = (dtype_relation, *SHAPE_RELATIONS, *VALUE_RELATIONS)
 _PCA_PARTS = ("components", "variance_explained", "cumulative_variance_explained")
 
 
@@ -47,7 +50,7 @@ def case_sizes(exercise_name: str, args: tuple, kwargs: Mapping) -> Sizes:
         n = _shape(layers[0])[0] if layers and _shape(layers[0]) else 0
         return (("n_layers", len(layers)), ("n_images", n), ("n_images·(n_images−1)/2", n * (n - 1) // 2))
     if exercise_name == "PCA" and len(first) == 2:
-        return (("n_samples", first[0]), ("n_features", first[1]), ("k", min(first)))
+        return (("k", min(first)), ("n_samples", first[0]), ("n_features", first[1]))
     if exercise_name == "components_to_reach" and len(first) == 1:
         return (("k", first[0]),)
     if exercise_name == "redness" and len(first) == 4:
@@ -119,7 +122,7 @@ def _relation_sentence(exercise: Exercise, failing: Sequence[tuple[Case, Output]
     pairs = [(prefix, pair) for prefix, pair in pairs if pair.got.size <= _MAX_VALUES and pair.expected.size <= _MAX_VALUES]
     if not pairs or len({prefix for prefix, _ in pairs}) > 1:
         return ""
-    relations = (_count_offset,) if exercise.output == "count" else RELATIONS
+    relations = (_count_offset,) if exercise.output == "count" else _RELATIONS
     for relation in relations:
         with np.errstate(all="ignore"):
             finding = _holding([relation(pair) for _, pair in pairs])

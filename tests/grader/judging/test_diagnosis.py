@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import warnings
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -330,3 +331,14 @@ def test_the_app_shows_the_diagnosis_in_the_hint_place():
     app = AppTest.from_function(page, default_timeout=30).run()
     assert not app.exception
     assert any("What the numbers show:** every value is 2 times" in info.value for info in app.info)
+
+
+@pytest.mark.parametrize("module", ["diagnosis.py", "relations.py", "shape_relations.py"])
+def test_the_diagnosis_uses_neither_the_reference_solutions_nor_scipy(module):
+    tree = ast.parse((Path(__file__).resolve().parents[3] / "grader" / "judging" / module).read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    allowed = {"__future__", "collections.abc", "dataclasses", "itertools", "typing", "numpy"}
+    assert {name for name in imported if not name.startswith("grader.")} <= allowed, imported
+    assert not {name for name in imported if name.startswith("grader.") and not name.startswith(
+        ("grader.judging.", "grader.cases.case", "grader.registry", "grader.running.outcomes"))}, imported
