@@ -338,7 +338,7 @@ def test_the_diagnosis_uses_neither_the_reference_solutions_nor_scipy(module):
     tree = ast.parse((Path(__file__).resolve().parents[3] / "grader" / "judging" / module).read_text())
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    allowed = {"__future__", "collections.abc", "dataclasses", "itertools", "typing", "numpy"}
+    allowed = {"__future__", "collections.abc", "dataclasses", "itertools", "typing", "warnings", "numpy"}
     assert {name for name in imported if not name.startswith("grader.")} <= allowed, imported
     assert not {name for name in imported if name.startswith("grader.") and not name.startswith(
         ("grader.judging.", "grader.cases.case", "grader.registry", "grader.running.outcomes"))}, imported
