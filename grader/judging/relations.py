@@ -96,7 +96,7 @@ def _nan_pattern(pair: Pair) -> list[Finding] | None:
             extra, np.eye(len(extra), dtype=bool) & ~np.isnan(expected))
         findings = _with_and_without("nan diagonal", "your diagonal is NaN, where a value is defined (an image's "
                                      "correlation with itself is 1).", right, elsewhere) if diagonal else []
-        if extra.all():
+        if np.isnan(got).all():
             findings.append(Finding("nan all", "every value is NaN (a division by zero, or one NaN spreading to all?)."))
         return findings + _with_and_without("nan extra", f"{int(extra.sum())} values are NaN where a number is "
                                             "defined (a division by zero?).", right, elsewhere)

@@ -17,8 +17,8 @@ from grader import grade
 from grader.judging.compare import Output
 from grader.judging.verdicts import judge_exercise
 from grader.registry import EXERCISES, exercise
-from grader.reports import gradescope_results, render_text, report_to_json
-from grader.results import ExerciseResult, GradeReport
+from grader.reports import github_annotations, gradescope_results, junit_xml, render_text, report_to_json, step_summary
+from grader.results import CaseResult, ExerciseResult, GradeReport
 from grader.running.outcomes import CaseOutcome, TaskOutcome
 
 WRONG = SUBMISSIONS / "wrong"
@@ -223,6 +223,29 @@ def test_a_wrong_implementation_not_showing_the_relation_gets_no_false_sentence(
         assert phrase not in result.diagnosis, f"diagnosis was {result.diagnosis!r}"
 
 
+ODD_OUTPUTS = {
+    "refused": Output("rejected", "object", why="an object of type object"),
+    "a tuple where an array is expected": Output("sequence", "tuple", items=(Output("array", "numpy.ndarray",
+                                                                                   np.zeros(3)),)),
+    "empty": Output("array", "numpy.ndarray", np.zeros((0,))),
+    "infinite": Output("array", "numpy.ndarray", np.full((4, 4), np.inf)),
+    "constant": Output("array", "numpy.ndarray", np.ones((4, 4))),
+    "a number": Output("number", "float", np.asarray(0.5)),
+    "3-D": Output("array", "numpy.ndarray", np.zeros((4, 4, 1))),
+}
+
+
+@pytest.mark.parametrize("odd", list(ODD_OUTPUTS))
+def test_odd_outputs_get_no_false_sentence_and_never_stop_grading(small_source, odd):
+    result = _judge(small_source, "get_similarity_matrix", lambda a: ODD_OUTPUTS[odd], catalogue=False)
+    assert not result.passed and result.diagnosis == "", result.diagnosis
+
+
+def test_a_result_of_nothing_but_nan_is_said_so(small_source):
+    result = _judge(small_source, "get_similarity_matrix", lambda a: np.full((len(a), len(a)), np.nan), catalogue=False)
+    assert result.diagnosis.startswith("every value is NaN"), result.diagnosis
+
+
 def test_the_lesson_bank_cases_show_an_ignored_per_class_and_n_extreme(reference_source):
     """The two bank cases of pick_redness_extrema differ only in per_class and n_extreme."""
     report = grade(WRONG / "uncatalogued_pick_fixed_sizes", ["pick_redness_extrema"],
@@ -300,9 +323,10 @@ def test_a_hint_or_a_diagnosis_for_at_least_90_percent_of_the_wrong_corpus(corpu
 
 # ---- every report shows it, in the hint's place, marked as a diagnosis ----
 
-def _report(hint: str, diagnosis: str) -> GradeReport:
+def _report(hint: str, diagnosis: str, failing_case: bool = False) -> GradeReport:
+    cases = (CaseResult("edge: basic", False, "3 of 3 values differ."),) if failing_case else ()
     result = ExerciseResult("redness", "stimuli", True, False, 0.0, 1.0, "3 of 3 cases fail.", hint=hint,
-                            diagnosis=diagnosis, status="failed")
+                            diagnosis=diagnosis, status="failed", cases=cases)
     return GradeReport(0.0, 1.0, (result,), provenance={}, submission={})
 
 
@@ -313,6 +337,9 @@ def test_every_report_shows_the_diagnosis_as_what_the_numbers_show():
     assert report_to_json(report)["exercises"][0]["diagnosis"] == "every value is 2 times the expected one."
     output = gradescope_results(report)["tests"][0]["output"]
     assert "What the numbers show: every value is 2 times" in output and "Hint:" not in output
+    for other in (junit_xml(_report("", "every value is 2 times the expected one.", failing_case=True)),
+                  github_annotations(report), step_summary(report)):
+        assert "What the numbers show: every value is 2 times" in other and "Hint:" not in other
     hinted = render_text(_report("Subtract the mean of green and blue.", ""))
     assert "Hint: Subtract" in hinted and "What the numbers show" not in hinted
 
