@@ -59,6 +59,7 @@ Relation = Callable[[Pair], "list[Finding] | None"]  # None: cannot be tested on
 
 
 def dtype_relation(pair: Pair) -> list[Finding] | None:
+    """Booleans or integers where floats are expected (indices are judged by the comparison itself)."""
     if pair.exact:
         return None
     kind = pair.got.dtype.kind
@@ -67,12 +68,15 @@ def dtype_relation(pair: Pair) -> list[Finding] | None:
                                       "expected: a comparison such as `x > 0` gives True/False, not values.")]
     if kind not in "iu":
         return []
-    truncated = pair.got.shape == pair.expected.shape and pair.close(pair.got, np.trunc(pair.expected))
-    cut = (" Your values are the expected ones with their decimals cut off: the array you filled was created with an "
-           "integer dtype (np.zeros(..., dtype=int), or np.zeros_like of an integer array)." if truncated else
-           " Integer arithmetic loses the fractions: work in floats (np.asarray(x, dtype=float)).")
-    return [Finding(f"dtype:int:{truncated}", f"your result has integer dtype {pair.got.dtype} where floating-point "
-                                             f"values are expected.{cut}")]
+    said = f"your result has integer dtype {pair.got.dtype} where floating-point values are expected."
+    general = Finding("dtype:int", f"{said} Integer arithmetic or an integer array loses the fractions: work in floats "
+                                   "(np.asarray(x, dtype=float)).")
+    if pair.got.shape == pair.expected.shape and pair.close(pair.got, np.trunc(pair.expected)):
+        return [Finding("dtype:int:truncated", f"{said} Your values are the expected ones with their decimals cut off: "
+                                               "the array you filled was created with an integer dtype "
+                                               "(np.zeros(..., dtype=int), or np.zeros_like of an integer array)."),
+                general]
+    return [general]
 
 
 def _nan_pattern(pair: Pair) -> list[Finding] | None:
@@ -84,12 +88,12 @@ def _nan_pattern(pair: Pair) -> list[Finding] | None:
     right = pair.close(np.where(rest, got, 0.0), np.where(rest, expected, 0.0))
     elsewhere = " Everywhere else your values are right." if right and rest.any() else ""
     rows = np.flatnonzero(np.isnan(expected).reshape(len(expected), -1).all(axis=1)) if expected.ndim else []
-    where = f" (rows and columns {', '.join(map(str, rows))}: their inputs are constant, so nothing is defined)" if (
+    where = f" (rows and columns {', '.join(map(str, rows))}, where the value is undefined)" if (
         expected.ndim == 2 and len(rows) and not extra.any()) else ""
     if missing.any() and not extra.any():
         filled = np.unique(got[missing])
         value = f"you put {filled[0]:g} there" if filled.size == 1 else "you put numbers there"
-        said = f"where NaN is expected{where}, {value}: leave NaN where the value is undefined (no nan_to_num, no epsilon)."
+        said = f"where NaN is expected{where}, {value}: leave NaN there (no nan_to_num, no epsilon)."
         return _with_and_without(f"nan missing:{value}", said, right, elsewhere)
     if extra.any() and not missing.any():
         diagonal = expected.ndim == 2 and expected.shape[0] == expected.shape[1] and np.array_equal(
@@ -147,13 +151,16 @@ def _permuted_rows(pair: Pair) -> list[Finding] | None:
     flat_got, flat_expected = np.sort(got.ravel().astype(float)), np.sort(expected.ravel().astype(float))
     if not pair.close(flat_got, flat_expected):
         return []
+    general = Finding("permuted", "your result holds exactly the expected values, in another order.")
     if expected.ndim == 2 and len(expected) <= _MAX_ROWS:
         order = _row_order(pair, square=expected.shape[0] == expected.shape[1])
         if order is not None:
             both = " and columns" if expected.shape[0] == expected.shape[1] else ""
-            return [Finding("permuted rows", f"your rows{both} are the expected ones in another order (your row 0 is "
-                                             f"the expected row {order[0]}): the order of the inputs was not kept.")]
-    return [Finding("permuted", "your result holds exactly the expected values, in another order.")]
+            moved = next((row for row, origin in enumerate(order) if row != origin), 0)
+            return [Finding("permuted rows", f"your rows{both} are the expected ones in another order (your row {moved} "
+                                             f"is the expected row {order[moved]}): the order of the inputs was not "
+                                             "kept."), general]
+    return [general]
 
 
 def _permuted_blocks(pair: Pair) -> list[Finding] | None:
@@ -206,7 +213,7 @@ def _scaled(pair: Pair) -> list[Finding] | None:
             named = name if name[0].isdigit() and "/" not in name else f"{name} = {value:.4g}"
             note = " (a percentage instead of a fraction?)" if value == 100 else ""
             findings.append(Finding(f"factor {name}", f"every value is {named} times the expected one{note}."))
-    if not findings and abs(slope - 1) > 1e-3 and pair.close(got, slope * expected) and abs(slope) > 1e-6:
+    if abs(slope - 1) > 1e-3 and abs(slope) > 1e-6 and pair.close(got, slope * expected):  # any constant factor
         findings.append(Finding(f"factor {slope:.3g}", f"every value is {slope:.4g} times the expected one."))
     if pair.close(got, expected + offset) and abs(slope - 1) <= 1e-3:
         findings.append(Finding(f"offset {offset:.3g}", f"every value is the expected one {'+' if offset > 0 else '−'} "

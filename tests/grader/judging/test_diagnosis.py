@@ -150,7 +150,8 @@ SHOWS = {
     "integer": ("extract_lower_tri_entries", lambda m: _lower(m).astype(int), True, "integer dtype int64"),
     "boolean": ("get_similarity_matrix", lambda a: np.corrcoef(_rows(a)) > 0, True, "booleans"),
     "a number where NaN is expected": ("spearman_corrcoef", lambda m: np.nan_to_num(np.corrcoef(rankdata(m, axis=1))),
-                                       True, "where NaN is expected (rows and columns 1: their inputs are constant"),
+                                       True, "where NaN is expected (rows and columns 1, where the value is undefined), "
+                                             "you put 0"),
     "NaN where a number is defined": ("get_similarity_matrix", _blank_diagonal, True, "your diagonal is NaN"),
     "ignores an argument": ("components_to_reach", lambda c, threshold=0.8: _count(c, 0.8), False,
                             "your result is the same whatever `threshold` is"),
