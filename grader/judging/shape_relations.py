@@ -24,12 +24,14 @@ def shape_in_words(shape: tuple[int, ...], sizes: Sizes) -> list[str]:
 
 
 def _noun(name: str) -> str:
+    """n_images -> "image": what one entry along an axis of that size stands for."""
     return {"n_images": "image", "n_units": "unit", "n_rows": "row", "n_columns": "column", "n_layers": "layer",
             "n_samples": "sample", "n_features": "feature", "n_classes": "class", "n_channels": "colour channel",
             "height": "pixel row", "width": "pixel column"}.get(name, name)
 
 
 def _reshaped(pair: Pair) -> list[Finding] | None:
+    """The right values in the right order, in another shape (transposed, or reshaped: not flattened, say)."""
     got, expected = pair.got, pair.expected
     if got.shape == expected.shape:
         return None
@@ -47,6 +49,7 @@ def _reshaped(pair: Pair) -> list[Finding] | None:
 
 
 def _named_shape(pair: Pair) -> list[Finding] | None:
+    """A shape whose axes the input's sizes name: one axis per unit instead of per image, an extra or a missing axis."""
     got, expected = pair.got, pair.expected
     if got.shape == expected.shape or got.size == 0:
         return None
@@ -96,6 +99,7 @@ def _greedy_match(values: np.ndarray, pool: np.ndarray, close: Callable) -> list
 
 
 def _subset(pair: Pair) -> list[Finding] | None:
+    """Fewer values, all among the expected ones; or more, including all of them (and which: the diagonal, repeats)."""
     got, expected = pair.got.ravel().astype(np.float64), pair.expected.ravel().astype(np.float64)
     if got.size == expected.size or pair.got.ndim != pair.expected.ndim or max(got.size, expected.size) > _MAX_MATCHED:
         return None
