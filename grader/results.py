@@ -26,7 +26,8 @@ class ExerciseResult:
     score: float
     max_score: float
     message: str  # one-paragraph summary for people
-    hint: str = ""
+    hint: str = ""  # the known mistake that explains the most failing cases
+    diagnosis: str = ""  # when no known mistake matches: the relation between the outputs and the expected ones
     cases: tuple[CaseResult, ...] = ()
     output: str = ""  # the submission's own stdout/stderr while it ran (shown, never parsed)
     seconds: float = 0.0

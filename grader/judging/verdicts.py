@@ -10,6 +10,7 @@ import numpy as np
 
 from grader.cases.case import Case
 from grader.judging.compare import compare
+from grader.judging.diagnosis import explain_failures
 from grader.judging.hints import diagnose, diagnose_error
 from grader.registry import Exercise
 from grader.results import CaseResult, ExerciseResult
@@ -141,5 +142,7 @@ def judge_exercise(exercise: Exercise, label: str, runs: Sequence[tuple[Sequence
     if status == "memory":
         message += (" Your code ran out of memory: is it building a units x units (or pixels x pixels) array? "
                     "Rows are images.")
+    diagnosis = "" if hint else explain_failures(exercise, [(case, outcome, result.passed)
+                                                            for (case, outcome), result in zip(pairs, results)])
     return ExerciseResult(**base, attempted=True, passed=False, score=score, status=status,
-                          message=message + credit, hint=hint, cases=tuple(results))
+                          message=message + credit, hint=hint, diagnosis=diagnosis, cases=tuple(results))

@@ -7,7 +7,7 @@ import os
 import re
 import secrets
 
-from grader.reports.text import LABELS, summary_line
+from grader.reports.text import DIAGNOSIS_LABEL, LABELS, summary_line
 from grader.results import GradeReport
 
 __all__ = ["in_github_actions", "neutralise", "github_annotations", "step_summary"]
@@ -55,7 +55,8 @@ def github_annotations(report: GradeReport, submission_dir=None) -> str:
                     properties = f"file={_property(relative)},{properties}"
             except ValueError:
                 pass
-        message = exercise.message + (f"\nHint: {exercise.hint}" if exercise.hint else "")
+        message = exercise.message + (f"\nHint: {exercise.hint}" if exercise.hint else
+                                      f"\n{DIAGNOSIS_LABEL} {exercise.diagnosis}" if exercise.diagnosis else "")
         lines.append(f"::error {properties}::{_data(message[:4000])}")
     return "\n".join(lines) + ("\n" if lines else "")
 
@@ -81,7 +82,8 @@ def step_summary(report: GradeReport, title: str = "Grading") -> str:
     for exercise in report.exercises:
         if exercise.passed:
             continue
-        details = [exercise.message] + ([f"Hint: {exercise.hint}"] if exercise.hint else [])
+        details = [exercise.message] + ([f"Hint: {exercise.hint}"] if exercise.hint else
+                                        [f"{DIAGNOSIS_LABEL} {exercise.diagnosis}"] if exercise.diagnosis else [])
         for case in exercise.failed_cases[:3]:
             details.append(f"- {case.name}: {case.message}" + (f"\n  Hint: {case.hint}" if case.hint else ""))
         if exercise.output.strip():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from grader.reports.text import DIAGNOSIS_LABEL
 from grader.results import GradeReport
 
 __all__ = ["gradescope_results", "gradescope_error"]
@@ -13,6 +14,8 @@ def _test_output(exercise) -> str:
     lines = [exercise.message]
     if exercise.hint:
         lines.append(f"Hint: {exercise.hint}")
+    elif exercise.diagnosis:
+        lines.append(f"{DIAGNOSIS_LABEL} {exercise.diagnosis}")
     failed = exercise.failed_cases
     for case in failed[:5]:
         lines.append(f"- {case.name}: {case.message}" + (f"\n  Hint: {case.hint}" if case.hint else ""))

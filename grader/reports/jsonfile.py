@@ -18,6 +18,7 @@ def _exercise(exercise) -> dict:
     return {"name": exercise.name, "module": exercise.module, "attempted": exercise.attempted,
             "passed": exercise.passed, "status": exercise.status, "score": exercise.score,
             "max_score": exercise.max_score, "message": exercise.message, "hint": exercise.hint,
+            "diagnosis": exercise.diagnosis,
             "output": exercise.output, "seconds": exercise.seconds, "cases": [_case(case) for case in exercise.cases]}
 
 

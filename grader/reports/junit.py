@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from grader.reports.text import DIAGNOSIS_LABEL
 from grader.results import GradeReport
 
 __all__ = ["junit_xml", "junit_error"]
@@ -43,7 +44,8 @@ def junit_xml(report: GradeReport) -> str:
             case = _element(suite, "testcase", classname=classname, name=result.name)
             if not result.passed:
                 failures += 1
-                body = result.message + (f"\nHint: {result.hint}" if result.hint else "")
+                body = result.message + (f"\nHint: {result.hint}" if result.hint else
+                                         f"\n{DIAGNOSIS_LABEL} {exercise.diagnosis}" if exercise.diagnosis else "")
                 _element(case, "failure", body, message=(result.message.splitlines() or [""])[0][:500], type="failed")
         if exercise.output:
             _element(suite, "system-out", exercise.output)

@@ -1,13 +1,15 @@
-"""The terminal report: one line per exercise, then what failed, why, a hint, and what the student's code printed."""
+"""The terminal report: one line per exercise, then what failed, why, a hint (or what the numbers show), and what the
+student's code printed."""
 
 from __future__ import annotations
 
 from grader.results import GradeReport
 
-__all__ = ["render_text", "summary_line", "LABELS"]
+__all__ = ["render_text", "summary_line", "LABELS", "DIAGNOSIS_LABEL"]
 
 LABELS = {"passed": "PASS", "failed": "FAIL", "not attempted": "TODO", "error": "ERROR", "timeout": "TIME",
           "memory": "MEMORY"}
+DIAGNOSIS_LABEL = "What the numbers show:"  # a relation seen in the outputs, not a known mistake ("Hint:")
 _SHOWN_CASES = 3
 _SHOWN_OUTPUT_LINES = 15
 
@@ -50,6 +52,8 @@ def render_text(report: GradeReport, *, title: str = "", output_prefix: str = " 
         lines.append(_indent(exercise.message, "       "))
         if exercise.hint:
             lines.append(_indent(f"Hint: {exercise.hint}", "       "))
+        elif exercise.diagnosis:
+            lines.append(_indent(f"{DIAGNOSIS_LABEL} {exercise.diagnosis}", "       "))
         failed = exercise.failed_cases
         not_run = sum(not case.ran for case in exercise.cases)
         for case in failed[:_SHOWN_CASES]:

@@ -121,6 +121,8 @@ def _show_result(state: CheckState) -> None:
         st.error(f"**Failed** · {score}. {result.message}", icon="❌")
     if result.hint:
         st.info(f"**Hint:** {result.hint}", icon="💡")
+    elif result.diagnosis:  # no known mistake matched: a relation seen in the numbers
+        st.info(f"**What the numbers show:** {result.diagnosis}", icon="🔎")
     cases = tuple(result.cases)
     if cases:
         n_passed = sum(case.passed for case in cases)

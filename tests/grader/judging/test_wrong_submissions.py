@@ -64,7 +64,8 @@ CASES = [
 
 
 def test_every_folder_of_the_corpus_is_listed():
-    assert sorted(folder.name for folder in WRONG.iterdir() if folder.is_dir()) == sorted(
+    listed = (folder.name for folder in WRONG.iterdir() if folder.is_dir() and not folder.name.startswith("uncatalogued_"))
+    assert sorted(listed) == sorted(  # the uncatalogued_* folders are listed in test_diagnosis.py
         [name for name, _, _ in CASES] + ["similarity_numpy_only_for_tensors"])
 
 

@@ -39,7 +39,8 @@ def check_json_report(report: dict) -> dict:
     assert report["schema"] == SCHEMA
     for exercise in report["exercises"]:
         _check_keys(exercise, {"name": str, "module": str, "attempted": bool, "passed": bool, "status": str,
-                               "score": NUMBER, "max_score": NUMBER, "message": str, "hint": str, "output": str,
+                               "score": NUMBER, "max_score": NUMBER, "message": str, "hint": str, "diagnosis": str,
+                               "output": str,
                                "seconds": NUMBER, "cases": list}, exercise.get("name", "exercise"))
         assert exercise["status"] in STATUSES and 0 <= exercise["score"] <= exercise["max_score"]
         for case in exercise["cases"]:
