@@ -78,10 +78,10 @@ def test_the_submit_page_counts_answered_reflections(app_env):
 def test_a_file_that_cannot_be_written_keeps_the_text_and_says_so(app_env, monkeypatch):
     import lesson.reflections
 
-    def refuse(path, answers):
+    def refuse(path, changes):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(lesson.reflections, "save_answers", refuse)
+    monkeypatch.setattr(lesson.reflections, "update_answers", refuse)
     app = open_app("first_order")
     version = reflection_boxes(app)["R3"]["version"]
     type_in_box(app, "R3", "precious words")
@@ -95,7 +95,7 @@ def test_malformed_or_stale_updates_are_ignored():
 
     saved, applied = [], {}
 
-    def save(question_id, text):
+    def save(question_id, text, base, at):
         saved.append((question_id, text))
 
     assert apply_update({"text": {"text": "half a thou", "at": 5}}, "R3", save, applied)
