@@ -13,8 +13,16 @@ import pytest
 
 from lesson.atomic import ReadOnlyFileError
 from lesson.curriculum import QUESTIONS
-from lesson.reflections import (MAX_BYTES, ReflectionsFileError, answered, convert_to_utf8, is_placeholder,
-                                load_answers, save_answers, update_answers)
+from lesson.reflections import (
+    MAX_BYTES,
+    ReflectionsFileError,
+    answered,
+    convert_to_utf8,
+    is_placeholder,
+    load_answers,
+    save_answers,
+    update_answers,
+)
 from lesson.text_merge import merge3
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
