@@ -211,3 +211,22 @@ def test_the_grader_grades_the_code_and_notes_an_unreadable_reflections_file(tmp
     (tmp_path / "reflections.md").write_text("## R1\ncafé\n## R2\nTODO\n", encoding="utf-8")
     assert reflections_problem(tmp_path) == ""
     assert reflections_answered(tmp_path)["R1"] and not reflections_answered(tmp_path)["R2"]
+
+
+def test_python_m_grader_grades_the_code_despite_a_latin1_reflections_file(stand_in_env, tmp_path):
+    """The issue's case: `python -m grader` stopped with an internal error (exit 2) and graded nothing."""
+    import json
+
+    submission = tmp_path / "exercises"
+    submission.mkdir()
+    (submission / "rsa.py").write_bytes((PROJECT_ROOT / "exercises" / "rsa.py").read_bytes())
+    (tmp_path / "reflections.md").write_bytes("## R1\nUn café\n".encode("latin-1"))
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
+    done = subprocess.run([sys.executable, "-m", "grader", "--submission", str(submission), "--exercise",
+                           "get_similarity_matrix", "--json", str(tmp_path / "report.json")], cwd=PROJECT_ROOT,
+                          env={**environment, **stand_in_env}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr  # graded: the stub is not attempted
+    assert "Not attempted yet" in done.stdout and "internal error" not in done.stdout + done.stderr
+    assert "Reflections file: reflections.md is not saved as UTF-8" in done.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert "Convert to UTF-8" in report["reflections_problem"] and not any(report["reflections"].values())
