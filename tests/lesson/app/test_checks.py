@@ -128,3 +128,29 @@ def test_check_all_fills_the_progress_and_the_submit_page(exercises_dir):
     app.switch_page(PAGES["pca"]).run()
     assert "Computed with **your** `PCA`, `components_to_reach`" in _captions(app)
     assert_clean(app)
+
+
+def test_function_digest_follows_what_the_function_uses(tmp_path):
+    from lesson.student_code import function_digest
+
+    path = tmp_path / "rsa.py"
+    original = ('"""My file."""\nimport numpy as np\n\nSCALE = 2\n\n\ndef _helper(x):\n    return x * SCALE\n\n\n'
+                'def wanted(x):\n    """Doc."""\n    return _helper(np.asarray(x))\n\n\ndef other():\n    return 1\n')
+    path.write_text(original)
+    digest = function_digest(path, "wanted")
+    unchanged = [original.replace("return 1", "return 2"),  # another function
+                 original.replace('"""Doc."""', '"""Another docstring."""'),
+                 original + "\n# a comment\n\nif __name__ == '__main__':\n    print(wanted(1))\n",
+                 original.replace("    return x * SCALE", "    # doubles\n    return x*SCALE")]
+    changed = [original.replace("SCALE = 2", "SCALE = 3"), original.replace("x * SCALE", "x + SCALE"),
+               original.replace("import numpy as np", "import numpy as np\nimport math"),
+               original + "\nnp.asarray = list\n"]
+    for source in unchanged:
+        path.write_text(source)
+        assert function_digest(path, "wanted") == digest, source
+    for source in changed:
+        path.write_text(source)
+        assert function_digest(path, "wanted") != digest, source
+    path.write_text("def wanted(:\n")
+    assert function_digest(path, "wanted").startswith("unparsed:")
+    assert function_digest(tmp_path / "none.py", "wanted") == "missing"
