@@ -253,8 +253,8 @@ def update_answers(path: Path, changes: dict[str, tuple[str | None, str]]) -> di
                 _apply(chunks, question_id, merged.strip())
                 changed = True
         if changed:
-            write_atomic(target, _joined(chunks), fsync=True, keep_mode=text is not None, refuse_read_only=True,
-                         mode=None if text is not None else 0o644)
+            write_atomic(path, _joined(chunks), fsync=True, keep_mode=text is not None, refuse_read_only=True,
+                         follow_symlink=True, mode=None if text is not None else 0o644)
         now = _answers_of(_parse(_joined(chunks)))  # what the file holds (what a reader will see)
         results = {question_id: Saved(now.get(question_id, ""), now.get(question_id, "") != mine, overlapped)
                    for question_id, (mine, overlapped) in merges.items()}
