@@ -18,7 +18,7 @@ from grader.results import ExerciseResult, GradeReport
 from grader.running.inputs import discard_inputs
 from grader.running.processes import Child, keep_warm, keep_warm_for_grading, take_child, torch_installed
 from grader.running.sandbox import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Task, TaskOutcome, run_tasks
-from grader.submission import grader_fingerprint, reflections_answered, submission_hashes
+from grader.submission import grader_fingerprint, reflections_answered, reflections_problem, submission_hashes
 
 __all__ = ["grade", "prewarm", "load_bank"]
 
@@ -129,7 +129,8 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
                        max_score=float(sum(result.max_score for result in graded)), exercises=graded,
                        provenance=source.provenance(),
                        submission=submission_hashes(folder, [exercise.file_name for exercise in selected]),
-                       reflections=reflections_answered(folder), grader=grader_fingerprint(),
+                       reflections=reflections_answered(folder), reflections_problem=reflections_problem(folder),
+                       grader=grader_fingerprint(),
                        seconds=round(time.perf_counter() - started, 3))
 
 

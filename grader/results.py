@@ -47,6 +47,7 @@ class GradeReport:
     provenance: dict  # of the activation bank (or fixtures) the cases came from
     submission: dict  # file name -> sha256 of each graded file
     reflections: dict = field(default_factory=dict)  # question id -> answered (bool)
+    reflections_problem: str = ""  # why the reflections file could not be read, and how to fix it ("" if fine)
     grader: dict = field(default_factory=dict)  # grader version and the sha256 of its own files
     seconds: float = 0.0
 

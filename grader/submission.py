@@ -6,7 +6,8 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["sha256_of", "submission_hashes", "grader_fingerprint", "find_reflections", "reflections_answered"]
+__all__ = ["sha256_of", "submission_hashes", "grader_fingerprint", "find_reflections", "reflections_answered",
+           "reflections_problem"]
 
 GRADER_DIR = Path(__file__).resolve().parent
 REFLECTIONS_FILE = "reflections.md"
@@ -30,7 +31,10 @@ def submission_hashes(submission_dir: Path, file_names: Iterable[str]) -> dict[s
     reflections = find_reflections(submission_dir)
     if reflections is not None:
         name = REFLECTIONS_FILE if reflections.parent == submission_dir else f"../{REFLECTIONS_FILE}"
-        hashes[name] = sha256_of(reflections)
+        try:
+            hashes[name] = sha256_of(reflections)
+        except OSError:  # unreadable: reflections_problem says so; the code is graded all the same
+            pass
     return hashes
 
 
@@ -61,11 +65,30 @@ def find_reflections(submission_dir: Path) -> Path | None:
     return None
 
 
-def reflections_answered(submission_dir: Path) -> dict[str, bool]:
-    """Question id ("R1" ... "R10") -> whether it has an answer (all False when there is no reflections file)."""
-    from lesson.curriculum import QUESTIONS
-    from lesson.reflections import answered, load_answers
+def _read_answers(submission_dir: Path) -> tuple[dict[str, str], str]:
+    """(answers, problem): the reflections' answers, or none and a message when the file cannot be used."""
+    from lesson.reflections import ReflectionsFileError, load_answers
 
     path = find_reflections(submission_dir)
-    answers = load_answers(path) if path is not None else {}
+    if path is None:
+        return {}, ""
+    try:
+        return load_answers(path), ""
+    except ReflectionsFileError as error:
+        return {}, f"{error} The code was graded; the reflections count as not answered until then."
+
+
+def reflections_answered(submission_dir: Path) -> dict[str, bool]:
+    """Question id ("R1" ... "R10") -> whether it has a real answer (not a placeholder such as "TODO"); all False
+    when there is no reflections file or it cannot be read (``reflections_problem`` says why). Never raises."""
+    from lesson.curriculum import QUESTIONS
+    from lesson.reflections import answered
+
+    answers, _ = _read_answers(submission_dir)
     return answered(answers) if answers else {question.id: False for question in QUESTIONS}
+
+
+def reflections_problem(submission_dir: Path) -> str:
+    """Why the submission's reflections file cannot be read (not UTF-8, too large, unreadable), with the fix; ""
+    when it can be read or there is none."""
+    return _read_answers(submission_dir)[1]

@@ -4,23 +4,45 @@ left behind when the write fails. The one helper for every file the lesson and t
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["write_atomic"]
+__all__ = ["ReadOnlyFileError", "write_atomic"]
+
+
+class ReadOnlyFileError(PermissionError):
+    """The file to replace is read-only (``refuse_read_only=True``); ``str()`` says how to allow the write."""
 
 
 def write_atomic(path: Path, content: str | bytes | Callable[[BinaryIO], object], *, mode: int | None = None,
-                 fsync: bool = False) -> None:
+                 fsync: bool = False, keep_mode: bool = False, follow_symlink: bool = False,
+                 refuse_read_only: bool = False) -> None:
     """Write ``content`` (text as UTF-8, bytes, or a function that writes into the open binary file) to ``path``.
 
     ``mode``: the new file's permissions (default: ``mkstemp``'s, readable by its owner only). A symlink at
     ``path`` is replaced, not followed (a planted link cannot redirect the write). ``fsync``: flush to disk
     before the rename (for what a person typed).
+
+    Options for a file a person owns and may have arranged (all off by default): ``keep_mode`` gives the new file
+    the old one's permissions (when ``mode`` is None); ``follow_symlink`` writes to the link's target, so the link
+    stays a link; ``refuse_read_only`` raises ``ReadOnlyFileError`` instead of replacing a file without write
+    permission for its owner.
     """
     path = Path(path)
+    if follow_symlink and path.is_symlink():
+        path = Path(os.path.realpath(path))
+    try:
+        existing = path.stat()
+    except OSError:
+        existing = None
+    if refuse_read_only and existing is not None and not existing.st_mode & stat.S_IWUSR:
+        raise ReadOnlyFileError(f"{path} is read-only, so it was not overwritten. Make it writable (for example "
+                                f"`chmod u+w {path.name}`) and try again.")
+    if keep_mode and mode is None and existing is not None:
+        mode = stat.S_IMODE(existing.st_mode)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -20,7 +20,8 @@ from pathlib import Path
 from lesson.curriculum import Exercise
 from lesson.references import reference_function, references_available
 
-__all__ = ["StudentCodeError", "file_digest", "syntax_problem", "load_module", "load_function", "Contract", "contract"]
+__all__ = ["StudentCodeError", "file_digest", "function_digest", "syntax_problem", "load_module", "load_function",
+           "Contract", "contract"]
 
 
 class StudentCodeError(Exception):
@@ -37,6 +38,84 @@ def file_digest(path: Path) -> str:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except FileNotFoundError:
         return "missing"
+
+
+def _without_docstrings(node: ast.AST) -> ast.AST:
+    """A copy of ``node`` without the docstrings of its functions and classes (they do not change behaviour)."""
+    import copy
+
+    node = copy.deepcopy(node)
+    for inner in ast.walk(node):
+        body = getattr(inner, "body", None)
+        if (isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            inner.body = body[1:] or [ast.Pass()]
+    return node
+
+
+def _defined_names(node: ast.stmt) -> list[str] | None:
+    """The module-level names a statement defines, or None for a statement that always counts (imports, calls,
+    assignments to attributes or items, ``if``/``try`` blocks: anything that runs at import and may matter)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+        node, (ast.AnnAssign, ast.AugAssign)) else None
+    if targets is not None and all(isinstance(target, ast.Name) for target in targets):
+        return [target.id for target in targets]
+    return None
+
+
+def _inert(node: ast.stmt) -> bool:
+    """A module docstring, or an ``if __name__ == "__main__":`` block: nothing that runs when the file is imported."""
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+        return True
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__")
+
+
+def function_digest(path: Path, function_name: str) -> str:
+    """sha256 of what one function of the file depends on: its own code, the module-level functions, classes and
+    variables it uses (followed transitively), every other statement run at import (imports above all), and the
+    bytes of modules beside the file that it imports. Comments, layout and docstrings do not count, so editing
+    another function leaves this one's digest unchanged. "missing" without the file; a file that does not parse
+    gets its file digest prefixed "unparsed:"."""
+    path = Path(path)
+    try:
+        source = path.read_bytes()
+    except FileNotFoundError:
+        return "missing"
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return "unparsed:" + hashlib.sha256(source).hexdigest()
+    statements = [node for node in tree.body if not _inert(node)]
+    defines = {index: _defined_names(node) for index, node in enumerate(statements)}
+    wanted = {index for index, names in defines.items() if names is None or function_name in names}
+    if not any(defines[index] and function_name in defines[index] for index in wanted):
+        return "absent:" + function_name
+    done: set[str] = set()
+    while True:
+        used = {node.id for index in wanted for node in ast.walk(statements[index]) if isinstance(node, ast.Name)}
+        new = {index for index, names in defines.items() if names and set(names) & (used - done)} - wanted
+        done |= used
+        if not new:
+            break
+        wanted |= new
+    digest = hashlib.sha256()
+    for index in sorted(wanted):
+        node = statements[index]
+        digest.update(ast.dump(_without_docstrings(node), include_attributes=False).encode())
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] + ([alias.name for alias in node.names] if node.level else []))
+            for module in modules:
+                beside = path.parent / f"{module.split('.')[0]}.py"
+                if module and beside.is_file():
+                    digest.update(f"{beside.name}:{file_digest(beside)}".encode())
+    return digest.hexdigest()
 
 
 def _line_in(error: BaseException, path: Path) -> int | None:

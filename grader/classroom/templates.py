@@ -100,6 +100,7 @@ __pycache__/
 *.egg-info/
 /build/
 reflections.local.*
+.*.lock
 report.json
 junit.xml
 results.json
@@ -126,7 +127,7 @@ reflection questions are saved as you type to `reflections.md`: commit it with y
 
 ## Grading
 
-`./run-grader` (or `python -m grader` in any environment with numpy and scipy) runs each of your functions in
+`./run-grader` (it sets up `.venv` the first time; extra arguments go to the grader) runs each of your functions in
 a separate process with a time and memory limit, on edge cases, seeded random cases and cases from the
 lesson's AlexNet activations, and explains every failure. The inputs and the expected outputs are stored in
 `grader/fixtures/` ({fixtures_size}, sha256 recorded in `grader/fixtures/manifest.json`, checked on every
@@ -134,9 +135,9 @@ run: a changed file is refused with exit code 2). Exit code 0: all pass; 1: some
 2: grading could not happen.
 
 ```bash
-python -m pip install ".[grade]"    # numpy and scipy only: {install_size}
-python -m grader --exercise PCA     # one function (repeatable)
-python -m grader --json report.json --junit junit.xml
+./run-grader --exercise PCA         # one function (repeatable); the first run installs numpy and scipy: {install_size}
+./run-grader --json report.json --junit junit.xml
+./run-grader --help                 # every option
 ```
 
 Every push is graded by GitHub Actions (`.github/workflows/grade.yml`): a summary on the run's page, the JSON

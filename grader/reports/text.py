@@ -78,4 +78,6 @@ def render_text(report: GradeReport, *, title: str = "", output_prefix: str = " 
         done = [question for question, answered in report.reflections.items() if answered]
         lines.append(f"Reflections answered: {len(done)} of {len(report.reflections)}"
                      + (f" ({', '.join(done)})" if done else ""))
+    if report.reflections_problem:
+        lines.append(f"Reflections file: {report.reflections_problem}")
     return "\n".join(lines) + "\n"

@@ -70,7 +70,7 @@ def _what_to_do(error: BaseException) -> str:
     text = str(error)
     return (f"{text}\n\n**What to do:** check the message above, then press *Try again*. To work without the "
             "network, set `LESSON_OFFLINE=1` (synthetic images and an untrained network stand in), or prepare "
-            "the data once in a terminal with `python -m lesson prepare`.")
+            "the data once in a terminal with `.venv/bin/python -m lesson prepare`.")
 
 
 def _build(settings: Settings, title: str) -> tuple[object, tuple[str, ...]]:

@@ -97,8 +97,8 @@ def untrained_comparison(ctx: bank_context.Context, section: str) -> Comparison 
         st.info(f"**Both networks would be random here, so there is nothing to compare.** The network in use is "
                 f"already an untrained one ({weights['description']}): the pretrained weights are not in use "
                 "(see the warning at the top of the page). Two columns would show the same untrained network "
-                "twice. Once the pretrained weights are in place (online: `python -m lesson prepare`, then restart "
-                "the app), this part shows what training changed.", icon="🎲")
+                "twice. Once the pretrained weights are in place (online: `.venv/bin/python -m lesson prepare`, "
+                "then restart the app), this part shows what training changed.", icon="🎲")
         return None
     try:
         untrained, _ = bank_context.load_bank(_untrained_settings(ctx),

@@ -2,14 +2,19 @@
 
 Checks go through the grader's API (``grader.grade``), which runs the student's current file in a separate
 process, so an edit is picked up by the next Check without restarting the app. The latest result of each
-exercise is kept in this session together with the sha256 of the file it checked: a plot uses the student's
-function only while that file is unchanged and its check passed."""
+exercise is kept with the digest of what that function depends on (``student_code.function_digest``: its own
+code and what it uses, not the rest of the file), in this session and on disk (``checks_path``), so a reload, a
+new tab or a restart shows the same results; a plot uses the student's function only while that digest is
+unchanged and its check passed."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,15 +23,16 @@ import streamlit as st
 from lesson.app import state_keys
 from lesson.app.bank_context import Context
 from lesson.app.frame import guard, shown_path
+from lesson.atomic import write_atomic
 from lesson.curriculum import EXERCISES, Exercise, exercises_on
 from lesson.references import references_available
-from lesson.student_code import contract, file_digest, syntax_problem
+from lesson.student_code import contract, file_digest, function_digest, syntax_problem
 
 if TYPE_CHECKING:
     from grader.results import ExerciseResult
 
-__all__ = ["ICONS", "exercise_file", "CheckState", "state_of", "run_check", "check_widget", "page_checks",
-           "check_all_button", "progress_list"]
+__all__ = ["ICONS", "exercise_file", "checks_path", "CheckState", "digest_of", "state_of", "run_check", "check_widget",
+           "page_checks", "check_all_button", "progress_list"]
 
 _log = logging.getLogger("lesson.app")
 
@@ -42,22 +48,70 @@ def exercise_file(ctx: Context, exercise: Exercise) -> Path:
 
 @dataclass(frozen=True)
 class CheckState:
-    status: str  # a grader status, or "not checked" / "changed" (the file changed since its check)
+    status: str  # a grader status, or "not checked" / "changed" (the function or what it uses changed since)
     result: ExerciseResult | None  # of the latest check, if any
-    digest: str  # sha256 of the exercise file now
+    digest: str  # function_digest of the exercise now (its code and what it uses)
 
     @property
     def passed_now(self) -> bool:
         return self.status == "passed"
 
 
-def _records() -> dict:
-    return st.session_state.setdefault(state_keys.CHECKS, {})
+def checks_path(ctx: Context) -> Path:
+    """Where the latest Check of each exercise is kept: one JSON file per exercises folder, in the cache."""
+    folder = str(Path(ctx.settings.exercises_dir).resolve())
+    return Path(ctx.settings.cache_dir) / "checks" / f"{hashlib.sha256(folder.encode()).hexdigest()[:16]}.json"
+
+
+def _result_from(data: dict):
+    from grader.results import CaseResult, ExerciseResult
+
+    known = {field.name for field in fields(ExerciseResult)}
+    cases = tuple(CaseResult(**case) for case in data.get("cases", ()))
+    return ExerciseResult(**{**{key: value for key, value in data.items() if key in known}, "cases": cases})
+
+
+def _stored(ctx: Context) -> dict:
+    """exercise name -> (digest, ExerciseResult) from the checks file (empty when missing or unreadable)."""
+    try:
+        data = json.loads(checks_path(ctx).read_text(encoding="utf-8"))
+        return {name: (entry["digest"], _result_from(entry["result"])) for name, entry in data.items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, ImportError) as error:
+        if not isinstance(error, FileNotFoundError):
+            _log.warning("ignoring the stored checks in %s: %s", checks_path(ctx), error)
+        return {}
+
+
+def _store(ctx: Context, records: dict) -> None:
+    """Merge these records into the checks file (a failure is logged: the session still has them)."""
+    try:
+        data = {name: {"digest": digest, "result": asdict(result)}
+                for name, (digest, result) in {**_stored(ctx), **records}.items()}
+        write_atomic(checks_path(ctx), json.dumps(data, indent=1), mode=0o644)
+    except (OSError, TypeError, ValueError) as error:
+        _log.warning("could not keep the checks in %s: %s", checks_path(ctx), error)
+
+
+def _records(ctx: Context | None = None) -> dict:
+    """exercise name -> (digest, result) of its latest check: this session's, first loaded from the disk."""
+    if state_keys.CHECKS not in st.session_state:
+        st.session_state[state_keys.CHECKS] = _stored(ctx) if ctx is not None else {}
+    return st.session_state[state_keys.CHECKS]
+
+
+@functools.lru_cache(maxsize=256)
+def _function_digest(path: str, name: str, file_sha: str) -> str:
+    return function_digest(Path(path), name)
+
+
+def digest_of(ctx: Context, exercise: Exercise) -> str:
+    path = exercise_file(ctx, exercise)
+    return _function_digest(str(path), exercise.name, file_digest(path))
 
 
 def state_of(ctx: Context, exercise: Exercise) -> CheckState:
-    digest = file_digest(exercise_file(ctx, exercise))
-    record = _records().get(exercise.name)
+    digest = digest_of(ctx, exercise)
+    record = _records(ctx).get(exercise.name)
     if record is None:
         return CheckState("not checked", None, digest)
     checked_digest, result = record
@@ -86,18 +140,18 @@ def run_check(ctx: Context, names: list[str] | None) -> str | None:
                 + ("the plots use the reference solutions." if references_available()
                    else "run `./run-grader` in a terminal to check it."))
     wanted = [exercise for exercise in EXERCISES if names is None or exercise.name in names]
-    digests = {exercise.name: file_digest(exercise_file(ctx, exercise)) for exercise in wanted}  # before grading
+    digests = {exercise.name: digest_of(ctx, exercise) for exercise in wanted}  # before grading
     try:
         report = grader.grade(Path(ctx.settings.exercises_dir), exercises=names, bank=ctx.grading_bank,
                              settings=ctx.grading_settings)  # the lesson's images, also when own ones are shown
     except Exception as error:  # noqa: BLE001 (the grader failing is reported, never shown as a traceback)
         _log.exception("grading failed")
         return (f"The grader could not run: {type(error).__name__}: {error}. Try again; if it keeps failing, run "
-                "`python -m grader` in a terminal to see the full report.")
-    records = _records()
-    for result in report.exercises:
-        if result.name in digests:
-            records[result.name] = (digests[result.name], result)
+                "`./run-grader` in a terminal to see the full report.")
+    records = _records(ctx)
+    fresh = {result.name: (digests[result.name], result) for result in report.exercises if result.name in digests}
+    records.update(fresh)
+    _store(ctx, fresh)
     st.session_state[state_keys.LAST_REPORT] = report
     return None
 
@@ -105,10 +159,11 @@ def run_check(ctx: Context, names: list[str] | None) -> str | None:
 def _show_result(state: CheckState) -> None:
     result = state.result
     if result is None:
-        st.caption("Not checked yet in this session: press **Check** after you save your file.")
+        st.caption("Not checked yet: press **Check** after you save your file.")
         return
     if state.status == "changed":
-        st.info("🔄 Your file changed since this check. Press **Check** again to test the new version.")
+        st.info(f"🔄 Your `{result.name}` (or something it uses) changed since it "
+                f"{'passed' if result.passed else 'was last checked'}. Press **Check** again to test the new version.")
     score = f"{result.score:g} / {result.max_score:g} points"
     status = result.status or ("passed" if result.passed else "failed" if result.attempted else "not attempted")
     if result.passed:
@@ -196,7 +251,7 @@ def progress_list(ctx: Context) -> None:
     n_passed = sum(state.passed_now for _, state in states)
     st.progress(n_passed / len(states), text=f"**{n_passed} of {len(states)}** exercises pass")
     st.markdown("  \n".join(f"{ICONS.get(state.status, '▫️')} `{exercise.name}`" for exercise, state in states))
-    st.caption("✅ passed · ❌ failed · ⬜ not attempted · ⚠️ error · 🔄 changed since its check · "
+    st.caption("✅ passed · ❌ failed · ⬜ not attempted · ⚠️ error · 🔄 changed since it passed (or was checked) · "
                "⚪ not checked")
 
 

@@ -36,7 +36,7 @@ def banner(ctx: Context) -> None:
             st.markdown("- The settings asked for these stand-ins (`LESSON_IMAGES` / `LESSON_WEIGHTS` / "
                         "`LESSON_OFFLINE`).")
         st.markdown("To use the real data: unset `LESSON_OFFLINE`, `LESSON_IMAGES` and `LESSON_WEIGHTS`, make sure "
-                    "the computer is online, and run `python -m lesson prepare` once; then restart the app.")
+                    "the computer is online, and run `.venv/bin/python -m lesson prepare` once; then restart the app.")
 
 
 def shown_path(path: Path) -> str:

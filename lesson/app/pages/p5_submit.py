@@ -5,7 +5,7 @@ import streamlit as st
 
 from lesson.app import bank_context, check_widget, frame
 from lesson.curriculum import EXERCISES, QUESTIONS
-from lesson.reflections import answered, load_answers
+from lesson.reflections import ReflectionsFileError, answered, load_answers
 
 ctx = bank_context.context()
 
@@ -43,12 +43,16 @@ with frame.guard("the grade summary"):
         (st.success if n_passed == len(states) else st.info)(
             f"**{score:g} of {total:g} points** · {n_passed} of {len(states)} exercises pass.")
     else:
-        st.caption("Press **Grade all exercises** for your current score; results of checks made on other pages "
-                   "in this session are shown as long as the file has not changed since.")
+        st.caption("Press **Grade all exercises** for your current score; results of earlier checks are shown as "
+                   "long as the function (and what it uses) has not changed since.")
 
 with frame.guard("the reflections status"):
     st.subheader("Reflections")
-    answers = load_answers(ctx.settings.reflections_path)
+    try:
+        answers = load_answers(ctx.settings.reflections_path)
+    except ReflectionsFileError as error:
+        st.error(f"{error}", icon="🚧")
+        answers = {}
     status = answered(answers)
     n_answered = sum(status.values())
     st.progress(n_answered / len(QUESTIONS), text=f"{n_answered} of {len(QUESTIONS)} answered")
@@ -67,7 +71,8 @@ with frame.guard("how to hand in"):
     st.code(f"git add {exercises_dir}/*.py {reflections}\n"
             "git commit -m \"My AlexNet lesson\"\n"
             "git push", language="bash")
-    st.markdown("The same grading report is available in a terminal, without the app:")
-    st.code("python -m grader", language="bash")
+    st.markdown("The same grading report is available in a terminal, without the app (from the repository's "
+                "folder; it sets itself up the first time):")
+    st.code("./run-grader", language="bash")
     st.caption("Your instructor grades the pushed files with the same grader, on the pretrained network and the "
                "lesson's images.")

@@ -35,7 +35,7 @@ def check_json_report(report: dict) -> dict:
     """The documented schema (grader/SCHEMA.md): every key, its type, nothing else."""
     _check_keys(report, {"schema": str, "error": (str, type(None)), "score": NUMBER, "max_score": NUMBER,
                          "passed": bool, "seconds": NUMBER, "exercises": list, "provenance": dict, "submission": dict,
-                         "reflections": dict, "grader": dict}, "report")
+                         "reflections": dict, "reflections_problem": str, "grader": dict}, "report")
     assert report["schema"] == SCHEMA
     for exercise in report["exercises"]:
         _check_keys(exercise, {"name": str, "module": str, "attempted": bool, "passed": bool, "status": str,

@@ -54,15 +54,34 @@ def test_a_passing_submission_passes_and_the_plots_use_it(exercises_dir):
     assert_clean(app)
 
 
-def test_a_pass_lasts_only_while_the_file_is_unchanged(exercises_dir):
+def test_a_pass_lasts_while_the_function_and_what_it_uses_are_unchanged(exercises_dir):
     write_solutions(exercises_dir)
     app = _check(open_app("first_order"), "get_similarity_matrix")
-    with open(exercises_dir / "rsa.py", "a") as file:
-        file.write("\n# an edit after the check\n")
+    rsa = exercises_dir / "rsa.py"
+    with open(rsa, "a") as file:  # a comment and another function: get_similarity_matrix is untouched
+        file.write("\n# an edit after the check\n\ndef my_helper():\n    return 1\n")
+    app.run()
+    assert _progress_line(app, "get_similarity_matrix").startswith("✅")
+    rsa.write_text(rsa.read_text().replace("def get_similarity_matrix(activations):",
+                                           "def get_similarity_matrix(activations):\n    activations = activations"))
     app.run()
     assert _progress_line(app, "get_similarity_matrix").startswith("🔄")
-    assert any("changed since this check" in text for text in texts(app.info))
+    assert any("changed since it passed" in text for text in texts(app.info))
     assert "reference solution" in _captions(app)
+
+
+def test_check_results_survive_a_new_session_and_editing_another_function(exercises_dir):
+    write_solutions(exercises_dir)
+    app = _check(open_app("second_order"), "extract_lower_tri_entries")
+    assert _progress_line(app, "extract_lower_tri_entries").startswith("✅")
+    rsa = exercises_dir / "rsa.py"
+    rsa.write_text(rsa.read_text().replace("def second_order_similarity(similarity_matrices):",
+                                           "def second_order_similarity(similarity_matrices):\n    pass"))
+    fresh = open_app("second_order")  # a reload, a new tab or a restarted app: a new session
+    assert_clean(fresh)
+    assert _progress_line(fresh, "extract_lower_tri_entries").startswith("✅")
+    assert any("Passed" in text for text in texts(fresh.success))
+    assert "1 of 8" in " ".join(str(bar.proto.text) for bar in fresh.sidebar.get("progress"))
 
 
 def test_the_stubs_are_not_attempted():
@@ -109,3 +128,29 @@ def test_check_all_fills_the_progress_and_the_submit_page(exercises_dir):
     app.switch_page(PAGES["pca"]).run()
     assert "Computed with **your** `PCA`, `components_to_reach`" in _captions(app)
     assert_clean(app)
+
+
+def test_function_digest_follows_what_the_function_uses(tmp_path):
+    from lesson.student_code import function_digest
+
+    path = tmp_path / "rsa.py"
+    original = ('"""My file."""\nimport numpy as np\n\nSCALE = 2\n\n\ndef _helper(x):\n    return x * SCALE\n\n\n'
+                'def wanted(x):\n    """Doc."""\n    return _helper(np.asarray(x))\n\n\ndef other():\n    return 1\n')
+    path.write_text(original)
+    digest = function_digest(path, "wanted")
+    unchanged = [original.replace("return 1", "return 2"),  # another function
+                 original.replace('"""Doc."""', '"""Another docstring."""'),
+                 original + "\n# a comment\n\nif __name__ == '__main__':\n    print(wanted(1))\n",
+                 original.replace("    return x * SCALE", "    # doubles\n    return x*SCALE")]
+    changed = [original.replace("SCALE = 2", "SCALE = 3"), original.replace("x * SCALE", "x + SCALE"),
+               original.replace("import numpy as np", "import numpy as np\nimport math"),
+               original + "\nnp.asarray = list\n"]
+    for source in unchanged:
+        path.write_text(source)
+        assert function_digest(path, "wanted") == digest, source
+    for source in changed:
+        path.write_text(source)
+        assert function_digest(path, "wanted") != digest, source
+    path.write_text("def wanted(:\n")
+    assert function_digest(path, "wanted").startswith("unparsed:")
+    assert function_digest(tmp_path / "none.py", "wanted") == "missing"

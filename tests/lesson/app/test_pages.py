@@ -116,7 +116,7 @@ def test_submit_page_lists_exercises_and_reflections():
     assert set(table["status"]) == {"not checked"}
     assert "0 of 10 answered" in " ".join(str(bar.proto.text) for bar in app.get("progress"))
     assert any("git push" in block.value for block in app.code)
-    assert any("python -m grader" in block.value for block in app.code)
+    assert any("./run-grader" in block.value for block in app.code)
 
 
 def test_selections_survive_a_page_switch():

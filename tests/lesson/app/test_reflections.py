@@ -78,10 +78,10 @@ def test_the_submit_page_counts_answered_reflections(app_env):
 def test_a_file_that_cannot_be_written_keeps_the_text_and_says_so(app_env, monkeypatch):
     import lesson.reflections
 
-    def refuse(path, answers):
+    def refuse(path, changes):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(lesson.reflections, "save_answers", refuse)
+    monkeypatch.setattr(lesson.reflections, "update_answers", refuse)
     app = open_app("first_order")
     version = reflection_boxes(app)["R3"]["version"]
     type_in_box(app, "R3", "precious words")
@@ -95,7 +95,7 @@ def test_malformed_or_stale_updates_are_ignored():
 
     saved, applied = [], {}
 
-    def save(question_id, text):
+    def save(question_id, text, base, at):
         saved.append((question_id, text))
 
     assert apply_update({"text": {"text": "half a thou", "at": 5}}, "R3", save, applied)
@@ -104,3 +104,85 @@ def test_malformed_or_stale_updates_are_ignored():
                   {"text": {"text": "x", "at": True}}, {"text": {"text": "same time", "at": 5}}, "text"):
         assert not apply_update(state, "R3", save, applied), state
     assert saved == [("R3", "half a thou")]
+
+
+def _send(app, question_id: str, text: str, base: str | None, at: float):
+    """What a box sends, with the text it started from (``base``), as the browser's component does."""
+    import json
+
+    element = next(element for element in app.main if element.type == "bidi_component"
+                   and element.proto.id.endswith(f"-reflection_{question_id}"))
+    states = app._tree.get_widget_states()  # noqa: SLF001 (no public way to drive a custom component)
+    state = states.widgets.add()
+    state.id = element.proto.id
+    state.json_value = json.dumps({"text": {"text": text, "at": at, "base": base}})
+    return app._run(states)  # noqa: SLF001
+
+
+def test_a_save_is_confirmed_to_the_box(app_env):
+    app = open_app("first_order")
+    _send(app, "R3", "Gain does not matter.", "", 1_900_000_000_001)
+    box = reflection_boxes(app)["R3"]
+    assert box["ack"] == {"at": 1_900_000_000_001, "text": "Gain does not matter."}
+    assert box["session"] and box["store_key"].endswith(":R3")
+
+
+def test_two_tabs_editing_one_answer_both_keep_their_words(app_env):
+    path = Path(app_env["LESSON_REFLECTIONS"])
+    first, second = open_app("pca"), open_app("pca")  # both start from an empty R9
+    _send(first, "R9", "PCA on all units is slow.", "", 1_900_000_000_010)
+    _send(second, "R9", "Sampling keeps memory small.", "", 1_900_000_000_011)  # still based on the empty text
+    saved = load_answers(path)["R9"]
+    assert "PCA on all units is slow." in saved and "Sampling keeps memory small." in saved
+    box = reflection_boxes(second)["R9"]
+    assert box["value"] == saved and box["ack"]["text"] == saved  # the second tab is shown both
+    assert any("also changed elsewhere" in text for text in texts(second.warning))
+    first.run()
+    assert reflection_boxes(first)["R9"]["value"] == saved  # the first tab takes the file's new text
+
+
+def test_text_resent_after_a_restart_is_merged_with_the_file(app_env):
+    """A restarted app is a new session: the box resends what it holds with the text it started from."""
+    path = Path(app_env["LESSON_REFLECTIONS"])
+    save_answers(path, {"R1": "It should fall."})
+    app = open_app("network")
+    save_answers(path, {"R2": "edited by hand meanwhile"})
+    _send(app, "R1", "It should fall, because pooling discards detail.", "It should fall.", 1_900_000_000_020)
+    answers = load_answers(path)
+    assert answers["R1"] == "It should fall, because pooling discards detail."
+    assert answers["R2"] == "edited by hand meanwhile"
+    assert_clean(app)
+
+
+def test_a_latin1_file_is_explained_and_converted_from_the_app(app_env):
+    path = Path(app_env["LESSON_REFLECTIONS"])
+    path.write_bytes("# Reflections\n\n## R3.\nUn café corrélé\n".encode("latin-1"))
+    app = open_app("first_order")
+    assert not app.exception
+    assert any("not saved as UTF-8" in text for text in texts(app.error))
+    app.button(key="convert_reflections_2").click().run()
+    assert_clean(app)
+    assert load_answers(path)["R3"] == "Un café corrélé"
+    assert reflection_boxes(app)["R3"]["value"] == "Un café corrélé"
+
+
+def test_a_read_only_file_is_not_replaced_and_the_box_says_so(app_env):
+    path = Path(app_env["LESSON_REFLECTIONS"])
+    save_answers(path, {"R3": "kept"})
+    path.chmod(0o444)
+    app = open_app("first_order")
+    _send(app, "R3", "new words", "kept", 1_900_000_000_030)
+    assert any("read-only" in text for text in texts(app.error))
+    assert "ack" not in reflection_boxes(app)["R3"] or reflection_boxes(app)["R3"]["ack"] is None
+    assert load_answers(path)["R3"] == "kept"
+
+
+def test_a_hand_written_preamble_and_sections_survive_saves_from_the_app(app_env):
+    path = Path(app_env["LESSON_REFLECTIONS"])
+    path.write_text("Ada Lovelace, 12345\n\n## Notes\nmine\n\n### r3\nby hand\n", encoding="utf-8")
+    app = open_app("first_order")
+    assert reflection_boxes(app)["R3"]["value"] == "by hand"
+    type_in_box(app, "R4", "Blocks appear.")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("Ada Lovelace, 12345\n\n## Notes\nmine\n\n### r3\nby hand\n")
+    assert load_answers(path) == {"R3": "by hand", "R4": "Blocks appear."}
