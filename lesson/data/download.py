@@ -11,13 +11,15 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from lesson.data.errors import DataError
+
 __all__ = ["DownloadError", "ChecksumMismatch", "file_digest", "md5_of", "download", "terminal_progress"]
 
 ProgressCallback = Callable[[int, int | None], None]  # (bytes so far, total bytes or None)
 _CHUNK = 1 << 20
 
 
-class DownloadError(RuntimeError):
+class DownloadError(DataError, RuntimeError):
     """The file could not be fetched (no network, refused, truncated, or wrong checksum)."""
 
 
