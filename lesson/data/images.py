@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from lesson.data.download import DownloadError, download
+from lesson.atomic import write_atomic
+from lesson.data.download import DownloadError, download, set_aside_rejected
 from lesson.data.errors import DataError
 
 __all__ = [
@@ -207,17 +208,20 @@ def load_folder(root: Path, *, per_class: int | None = None, class_names: dict[s
     )
 
 
-def fetch_imagenette(cache_dir: Path, url: str, *, progress=None) -> Path:
+def fetch_imagenette(cache_dir: Path, url: str, *, progress=None, offline: bool = False,
+                     notices: list[str] | None = None) -> Path:
     """Download the Imagenette 160 px archive once and extract the lesson classes' validation images.
 
-    Returns the folder ``<cache>/imagenette2-160/val`` holding one sub-folder per lesson class.
-    Raises ``DownloadError`` when the archive cannot be fetched or fails its checksum.
+    Returns the folder ``<cache>/imagenette2-160/val`` holding one sub-folder per lesson class. An archive
+    placed in the cache by hand is used (also ``offline``) when it verifies; one that does not is kept aside as
+    ``.rejected`` and reported (``notices``). Raises ``DownloadError`` when the archive cannot be had.
     """
     target = Path(cache_dir) / "imagenette2-160" / "val"
     marker = target.parent / "extracted.json"
     if marker.exists() and all((target / wnid).is_dir() for wnid in LESSON_CLASSES):
         return target
-    archive = download(url, Path(cache_dir) / "imagenette2-160.tgz", expected_md5=IMAGENETTE_MD5S, progress=progress)
+    archive = download(url, Path(cache_dir) / "imagenette2-160.tgz", expected_md5=IMAGENETTE_MD5S, progress=progress,
+                       offline=offline, notices=notices)
     staging = target.parent.with_name(".imagenette2-160.extracting")
     shutil.rmtree(staging, ignore_errors=True)
     wanted = tuple(f"imagenette2-160/val/{wnid}/" for wnid in LESSON_CLASSES)
@@ -228,12 +232,13 @@ def fetch_imagenette(cache_dir: Path, url: str, *, progress=None) -> Path:
                 member.name = member.name.removeprefix("imagenette2-160/")  # -> val/<wnid>/<file>
                 tar.extract(member, staging, filter="data")
     except (tarfile.TarError, EOFError, OSError) as error:
-        archive.unlink(missing_ok=True)
-        raise DownloadError(f"the Imagenette archive {archive} is damaged ({error}); it was deleted and will be "
-                            "fetched again next time") from error
+        shutil.rmtree(staging, ignore_errors=True)
+        rejected = set_aside_rejected(archive)
+        raise DownloadError(f"the Imagenette archive {archive} is damaged ({error}); it was kept as {rejected} and "
+                            "a fresh copy is fetched next time") from error
     shutil.rmtree(target.parent, ignore_errors=True)
     staging.rename(target.parent)
-    marker.write_text(json.dumps({"url": url, "md5": IMAGENETTE_MD5S, "classes": list(LESSON_CLASSES)}))
+    write_atomic(marker, json.dumps({"url": url, "md5": IMAGENETTE_MD5S, "classes": list(LESSON_CLASSES)}))
     return target
 
 
