@@ -64,11 +64,16 @@ def choose_weights(settings: Settings, *, require_pretrained: bool = False, prog
         if not path.is_file():
             raise SourceUnavailable(f"weights file {str(path)!r} (LESSON_WEIGHTS) does not exist. Give the path of an "
                                     "AlexNet state dict, or unset LESSON_WEIGHTS to use the pretrained weights.")
+        try:
+            sha256 = file_digest(path, "sha256")
+        except OSError as error:
+            raise SourceUnavailable(f"weights file {str(path)!r} (LESSON_WEIGHTS) cannot be read ({error.strerror}). "
+                                    "Check its permissions, or unset LESSON_WEIGHTS.") from error
         is_pretrained_file = path.name == PRETRAINED_FILE
         if require_pretrained and not is_pretrained_file:
             raise SourceUnavailable(f"pretrained weights were required, but LESSON_WEIGHTS points to {path}")
         return WeightsInfo("pretrained" if is_pretrained_file else "file",
-                           "AlexNet_Weights.IMAGENET1K_V1" if is_pretrained_file else path.name, file_digest(path, "sha256"),
+                           "AlexNet_Weights.IMAGENET1K_V1" if is_pretrained_file else path.name, sha256,
                            f"AlexNet weights from {path}", path=path), notices
     cached = pretrained_cache_path()
     if not cached.is_file():

@@ -54,5 +54,5 @@ def test_a_class_of_unreadable_files_names_them(tmp_path):
     root = write_image_folder(tmp_path / "mine", {"cats": 3, "dogs": 2})
     for file in (root / "dogs").iterdir():
         file.write_bytes(b"not an image")
-    with pytest.raises(ImageSourceError, match=r"could not be used: dogs/dogs_00.png \(it is not an image .*\); dogs/dogs_01.png"):
+    with pytest.raises(ImageSourceError, match=r"could not be used: dogs/dogs_00.png \(it is not .*\); dogs/dogs_01"):
         check_image_folder(root)
