@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     try:
-        check_cache_dir(settings)
+        check_cache_dir(settings, writable=False)  # a file, or not creatable (prepare checks writing itself)
         if args.command == "info":
             sources = resolve_sources(settings)
             print(json.dumps({"cache_dir": str(settings.cache_dir), "images": sources.images.description,

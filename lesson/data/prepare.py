@@ -32,12 +32,15 @@ __all__ = ["Sources", "choose_images", "resolve_sources", "prepare_bank", "impor
            "check_cache_dir", "usable_settings"]
 
 
-def check_cache_dir(settings: Settings) -> None:
-    """Raise ``CacheDirUnusable`` when ``settings.cache_dir`` (LESSON_CACHE_DIR) cannot hold the cache."""
+def check_cache_dir(settings: Settings, *, writable: bool = True) -> None:
+    """Raise ``CacheDirUnusable`` when ``settings.cache_dir`` (LESSON_CACHE_DIR) cannot hold the cache: it is a
+    file, or (``writable``) it cannot be created or written. A read-only folder can still serve its banks."""
     folder = Path(settings.cache_dir)
     fix = "Set LESSON_CACHE_DIR to a folder you can write (or unset it for the default, ~/.cache/alexnet-lesson)."
     if folder.exists() and not folder.is_dir():
         raise CacheDirUnusable(f"the cache folder {str(folder)!r} (LESSON_CACHE_DIR) is a file, not a folder. {fix}")
+    if not writable and folder.is_dir():
+        return
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
@@ -51,7 +54,7 @@ def usable_settings(settings: Settings) -> tuple[Settings, tuple[str, ...]]:
     """The settings, or (for the app, as the README promises) the same with a temporary cache folder in place
     of an unusable one, and a notice saying so."""
     try:
-        check_cache_dir(settings)
+        check_cache_dir(settings, writable=not _has_banks(settings))
         return settings, ()
     except CacheDirUnusable as error:
         stand_in = Path(tempfile.gettempdir()) / f"alexnet-lesson-cache-{os.getuid() if hasattr(os, 'getuid') else 0}"
@@ -61,6 +64,13 @@ def usable_settings(settings: Settings) -> tuple[Settings, tuple[str, ...]]:
             raise error from None
         return settings.with_(cache_dir=stand_in), (f"{error} Using the temporary folder {stand_in} instead "
                                                     "(it is not kept: the data is prepared again after a restart).",)
+
+
+def _has_banks(settings: Settings) -> bool:
+    try:
+        return any((path / "provenance.json").is_file() for path in (Path(settings.cache_dir) / "banks").iterdir())
+    except OSError:
+        return False
 
 
 def _open_bank(path: Path, repairs: list[str]):
@@ -155,7 +165,7 @@ def prepare_bank(settings: Settings, *, require_pretrained: bool = False, requir
     from lesson.data.bank import bank_key, build_bank
     from lesson.data.bank_index import recall, remember, request_fingerprint
 
-    check_cache_dir(settings)
+    check_cache_dir(settings, writable=not _has_banks(settings))  # read-only is fine while it only serves banks
     remove_leftovers(settings.cache_dir)  # a killed download's .part, a killed build's .partial, grader folders
     repairs: list[str] = []
 
@@ -182,6 +192,7 @@ def prepare_bank(settings: Settings, *, require_pretrained: bool = False, requir
         return existing, sources
     if not build:
         return None, sources
+    check_cache_dir(settings)  # a bank is written now
     from lesson.data.network import build_model
 
     if analyses_follow:  # their import runs while the network computes (torch does not hold the GIL)

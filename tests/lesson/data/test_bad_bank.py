@@ -161,3 +161,19 @@ def test_a_half_written_grader_cache_is_moved_aside_and_computed_again(cache, ca
     calls.clear()
     _BankReferences(bank, solve).first_order()
     assert calls == []  # the repaired cache is used
+
+
+def test_a_read_only_cache_still_serves_its_bank_and_refuses_to_build(cache, tmp_path, monkeypatch):
+    import lesson.data.prepare
+    from lesson.data.errors import CacheDirUnusable
+
+    def read_only(*args, **kwargs):  # what a folder without write permission gives (root ignores chmod)
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(lesson.data.prepare.tempfile, "TemporaryFile", read_only)
+    bank, _ = prepare_bank(_settings(cache))
+    assert bank.path == _bank_dir(cache)
+    empty = tmp_path / "empty-cache"
+    empty.mkdir()
+    with pytest.raises(CacheDirUnusable, match="cannot be created or written \\(Permission denied\\)"):
+        prepare_bank(_settings(empty))
