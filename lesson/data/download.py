@@ -108,7 +108,7 @@ def download(url: str, destination: Path, *, expected_md5: Iterable[str] = (), s
         rejected_note = (f"{destination} did not verify ({'sha256' if sha256_prefix else 'md5'} {got}, expected "
                          f"{_describe_expected(expected, sha256_prefix)}); it was kept as {rejected}. Replace it "
                          "with a complete copy of the original file")
-        if notices is not None:
+        if notices is not None and not offline:  # (offline, the error below says it)
             notices.append(rejected_note + ".")
     if offline:
         raise DownloadError(rejected_note or f"offline mode is on and {destination} is not there")
