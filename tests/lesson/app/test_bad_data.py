@@ -17,10 +17,10 @@ def _shown(app) -> str:
     return " ".join(str(element.value) for element in app.markdown)
 
 
-def test_a_damaged_bank_is_rebuilt_with_a_notice(tmp_path, monkeypatch, lesson_cache):
+def test_a_damaged_bank_is_rebuilt_with_a_notice(tmp_path, monkeypatch, bank):
     cache = tmp_path / "cache"
-    shutil.copytree(lesson_cache / "banks", cache / "banks")
-    (folder,) = [path for path in (cache / "banks").iterdir() if not path.name.startswith(".")]
+    folder = cache / "banks" / bank.path.name
+    shutil.copytree(bank.path, folder)
     array = folder / "rsa" / "features.0.npy"
     array.write_bytes(array.read_bytes()[:-4096])  # truncated: once "ready", then "mmap length is greater ..."
     monkeypatch.setenv("LESSON_CACHE_DIR", str(cache))
@@ -31,10 +31,10 @@ def test_a_damaged_bank_is_rebuilt_with_a_notice(tmp_path, monkeypatch, lesson_c
     assert not [path for path in cache.rglob("*") if path.name.endswith((".partial", ".part"))]
 
 
-def test_a_cache_dir_that_is_a_file_falls_back_to_a_temporary_folder(tmp_path, monkeypatch, lesson_cache):
+def test_a_cache_dir_that_is_a_file_falls_back_to_a_temporary_folder(tmp_path, monkeypatch, bank):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     stand_in = tmp_path / "tmp" / f"alexnet-lesson-cache-{os.getuid()}"
-    shutil.copytree(lesson_cache / "banks", stand_in / "banks")  # the stand-in cache already holds the bank
+    shutil.copytree(bank.path, stand_in / "banks" / bank.path.name)  # the stand-in cache already holds the bank
     (tmp_path / "not-a-folder").write_text("a file")
     monkeypatch.setenv("LESSON_CACHE_DIR", str(tmp_path / "not-a-folder"))
     app = open_app()
