@@ -50,11 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = _settings(args)
 
-    from lesson.data.errors import SourceUnavailable
-    from lesson.data.prepare import prepare_bank, resolve_sources
+    from lesson.data.errors import DataError
+    from lesson.data.prepare import check_cache_dir, prepare_bank, resolve_sources
 
     started = time.perf_counter()
     try:
+        check_cache_dir(settings, writable=False)  # a file, or not creatable (prepare checks writing itself)
         if args.command == "info":
             sources = resolve_sources(settings)
             print(json.dumps({"cache_dir": str(settings.cache_dir), "images": sources.images.description,
@@ -64,8 +65,18 @@ def main(argv: list[str] | None = None) -> int:
                                      require_lesson_images=args.require_pretrained,
                                      progress=lambda message, fraction: print(f"[{fraction:4.0%}] {message}",
                                                                              file=sys.stderr))
-    except SourceUnavailable as error:
+    except DataError as error:  # a file, folder or setting to fix: one message, no traceback
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except OSError as error:  # the disk: full, read-only, removed while in use
+        where = f" {error.filename}" if error.filename else ""
+        print(f"error: could not read or write{where}: {error.strerror or error}. Free some space or fix the folder's "
+              "permissions (or set LESSON_CACHE_DIR to another folder), then run `python -m lesson prepare` again.",
+              file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except MemoryError:
+        print("error: not enough memory to prepare the activation bank. Close other programs and try again.",
+              file=sys.stderr)
         return EXIT_UNAVAILABLE
     if args.json:
         print(json.dumps(bank.provenance, indent=2))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 import threading
+import zipfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -83,6 +86,19 @@ def _reference_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+def _set_aside_damaged(path: Path | None, error: BaseException) -> None:
+    """A cache file that exists but cannot be read (half-written, damaged) is moved to ``<name>.damaged`` with a
+    notice on stderr, and computed again; a missing one is simply computed."""
+    if path is None or not path.exists() or isinstance(error, FileNotFoundError):
+        return
+    try:
+        os.replace(path, path.with_name(path.name + ".damaged"))
+        print(f"note: the grader's reference cache {path} was damaged ({type(error).__name__}: {error}); it was moved "
+              f"to {path.name}.damaged and is computed again.", file=sys.stderr)
+    except OSError:
+        pass
+
+
 class _BankReferences:
     """The bank plus the reference results that several exercises share: every layer's first-order matrix and
     PCA, computed once and kept in ``<cache>/grader/<bank key>-<digest>.npz`` for the next run.
@@ -109,7 +125,8 @@ class _BankReferences:
             with np.load(path, allow_pickle=False) as stored:
                 first_order = {layer: frozen(stored[f"first_order/{layer}"]) for layer in paths}
                 pca = {layer: tuple(frozen(stored[f"pca{part}/{layer}"]) for part in range(3)) for layer in paths}
-        except (OSError, KeyError, ValueError, TypeError):
+        except (OSError, KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as error:
+            _set_aside_damaged(path, error)
             with single_threaded_blas:
                 first_order = {layer: frozen(self._solve("get_similarity_matrix", self.bank.rsa_activations(layer)))
                                for layer in paths}

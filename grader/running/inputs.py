@@ -33,7 +33,7 @@ class _InputStore:
 
     def _path(self) -> Path:
         if self._folder is None:
-            self._folder = Path(tempfile.mkdtemp(prefix="grader-inputs-"))
+            self._folder = Path(tempfile.mkdtemp(prefix=f"grader-inputs-{os.getpid()}-"))  # the pid: lesson.data.leftovers
             atexit.register(shutil.rmtree, self._folder, True)
         self._count += 1
         return self._folder / f"{self._count}.npy"

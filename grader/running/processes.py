@@ -42,7 +42,7 @@ class Child:
     @classmethod
     def spawn(cls, *, torch: bool, memory_limit: int, preload: tuple[str, ...] = ()) -> Child:
         """Start a child; it imports numpy (torch if asked, and the ``preload`` modules), then waits for its job."""
-        workdir = Path(tempfile.mkdtemp(prefix="grader-"))
+        workdir = Path(tempfile.mkdtemp(prefix=f"grader-{os.getpid()}-"))  # the pid: lesson.data.leftovers
         for name in ("cwd", "tmp"):
             (workdir / name).mkdir()
         token = secrets.token_hex(16)

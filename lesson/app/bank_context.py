@@ -100,7 +100,8 @@ def _build(settings: Settings, title: str) -> tuple[object, tuple[str, ...]]:
 
             import_analysis_libraries_in_background()  # this process analyses the bank next
             bar.progress(0.02, text="Starting AlexNet in a separate process …")
-            key, notices = build_in_subprocess(settings, on_progress, on_download)
+            key, built_notices = build_in_subprocess(settings, on_progress, on_download)
+            notices = tuple(dict.fromkeys(notices + built_notices))  # a repair said here, the sources' notices there
             bank = open_bank(settings.cache_dir / "banks" / key)
     except BaseException:
         box.update(label=f"{title.rstrip(' …')}: failed", state="error", expanded=False)
@@ -134,10 +135,9 @@ def load_bank(settings: Settings, *, title: str = "Preparing the lesson data (on
 
 def _log_failure(error: BaseException, what: str) -> bool:
     """Log a failed bank preparation; True when it is an expected, explained one (data unavailable)."""
-    from lesson.data.errors import SourceUnavailable
-    from lesson.data.images import ImageSourceError
+    from lesson.data.errors import DataError
 
-    expected = isinstance(error, (SourceUnavailable, ImageSourceError))
+    expected = isinstance(error, DataError)  # a file, folder or setting to fix: the message says how
     if expected:
         _log.warning("%s unavailable: %s", what, error)
     else:
@@ -159,15 +159,23 @@ def _prewarm_grader(_bank) -> bool:
         return False
 
 
+def _settings() -> tuple[Settings, tuple[str, ...]]:
+    """The settings from the environment, with a temporary cache folder (and a notice) for an unusable one."""
+    from lesson.data.prepare import usable_settings
+
+    return usable_settings(Settings.from_env())
+
+
 def load_context() -> Context:
     """The settings and the bank (loaded once per process); on failure a clear message and ``st.stop()``.
 
     With the student's own images chosen in this session, their bank (built once, with progress); if that
     fails, a message, and the lesson's images again.
     """
-    settings = Settings.from_env()
     try:
+        settings, cache_notices = _settings()
         bank, notices = load_bank(settings)
+        notices = cache_notices + notices
         _prewarm_grader(bank)
     except Exception as error:  # noqa: BLE001 (every failure becomes a message, never a traceback)
         expected = _log_failure(error, "the lesson data")

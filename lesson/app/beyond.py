@@ -120,8 +120,7 @@ def untrained_comparison(ctx: bank_context.Context, section: str) -> Comparison 
 
 def _try_folder(ctx: bank_context.Context, typed: str) -> None:
     """Check the typed folder, build its bank with progress, and switch the session to it (or keep the message)."""
-    from lesson.data.errors import SourceUnavailable
-    from lesson.data.images import ImageSourceError
+    from lesson.data.errors import DataError
     from lesson.data.own_images import check_image_folder
 
     st.session_state.pop(state_keys.OWN_IMAGES_PROBLEM, None)
@@ -129,7 +128,7 @@ def _try_folder(ctx: bank_context.Context, typed: str) -> None:
         checked = check_image_folder(typed, per_class=ctx.grading_settings.images_per_class)
         bank_context.load_bank(ctx.grading_settings.with_(images=str(checked.root)),
                      title="Preparing your images (only the first time) …")
-    except (ImageSourceError, SourceUnavailable) as error:
+    except DataError as error:  # the folder, an image or a setting: the message names it and says what to do
         st.session_state[state_keys.OWN_IMAGES_PROBLEM] = (typed, f"**This folder cannot be used.** {error}")
         return
     except Exception as error:  # noqa: BLE001 (a broken image library, a full disk: a message, not a traceback)

@@ -35,17 +35,16 @@ from pathlib import Path
 
 import numpy as np
 
+from lesson.data.bank_check import array_records, fsync_file, fsync_folder, set_aside, verify_bank, write_stamp
+from lesson.data.errors import BankDamaged, BankError
 from lesson.data.images import PREPROCESSING, ImageSet
 from lesson.data.layers import LAYER_PATHS, display_name
 
-__all__ = ["ActivationBank", "BankError", "BANK_FORMAT", "bank_key", "build_bank", "load_bank", "library_versions"]
+__all__ = ["ActivationBank", "BankError", "BankDamaged", "BANK_FORMAT", "bank_key", "build_bank", "load_bank",
+           "library_versions"]
 
 BANK_FORMAT = 3  # bump when the layout or the computation changes
 Progress = Callable[[str, float], None]  # (what is happening, fraction done in [0, 1])
-
-
-class BankError(RuntimeError):
-    """No usable bank: missing, half-written or from another format; the message says how to build it."""
 
 
 def library_versions() -> dict[str, str]:
@@ -168,11 +167,20 @@ def load_bank(path: Path) -> ActivationBank:
     path = Path(path)
     marker = path / "provenance.json"
     if not marker.is_file():
+        if path.is_dir():
+            raise BankDamaged(f"the activation bank at {path} is incomplete: its provenance.json is missing")
         raise BankError(f"no activation bank at {path}. Build it with `python -m lesson prepare`.")
     bank = ActivationBank(path)
-    if bank.provenance.get("format") != BANK_FORMAT:
-        raise BankError(f"the activation bank at {path} has format {bank.provenance.get('format')}, this version "
+    try:
+        provenance = bank.provenance
+        if not isinstance(provenance, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as error:
+        raise BankDamaged(f"the activation bank's {marker} cannot be read ({error})") from error
+    if provenance.get("format") != BANK_FORMAT:
+        raise BankError(f"the activation bank at {path} has format {provenance.get('format')}, this version "
                         f"reads {BANK_FORMAT}. Delete it and run `python -m lesson prepare` again.")
+    verify_bank(path, provenance)  # sizes always; checksums of the files changed since the last full check
     return bank
 
 
@@ -209,6 +217,8 @@ class _RowWriter:
         self._file.write(np.ascontiguousarray(values, dtype="<f4").tobytes())
 
     def close(self) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())  # on disk before the staging folder is renamed into place
         self._file.close()
 
 
@@ -232,6 +242,45 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
     ``settings_part`` holds pca_units, stored_units, per_class and n_extreme (the values that entered the key);
     ``image_redness`` (n_images,) and ``rsa_indices`` (n_rsa,) the RSA selection, ``rsa_order`` describes it.
     """
+    say = progress or (lambda message, fraction: None)
+    target = Path(cache_dir) / "banks" / key
+    if (target / "provenance.json").is_file():
+        return load_bank(target)
+
+    started = time.perf_counter()
+
+    staging = target.with_name(f".{key}.{os.getpid()}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        _write_staging(staging, image_set, model, weights_info, key=key, settings_part=settings_part,
+                       image_redness=image_redness, rsa_indices=rsa_indices, rsa_order=rsa_order,
+                       batch_size=batch_size, notices=notices, say=say, started=started)
+        if target.is_dir() and not (target / "provenance.json").is_file():
+            set_aside(target)  # a bank directory without its provenance: damaged, never renamed over
+        try:
+            staging.rename(target)  # atomic: a bank directory is either complete or absent
+        except OSError:
+            if not (target / "provenance.json").is_file():
+                raise
+            # another process finished the same bank first
+        fsync_folder(target.parent)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # a failed or interrupted build leaves nothing behind
+    say("Activation bank ready", 1.0)
+    return load_bank(target)
+
+
+def _save_synced(path: Path, array: np.ndarray) -> None:
+    with open(path, "wb") as handle:
+        np.save(handle, array, allow_pickle=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _write_staging(staging: Path, image_set: ImageSet, model, weights_info, *, key: str, settings_part: dict,
+                   image_redness: np.ndarray, rsa_indices: np.ndarray, rsa_order: str, batch_size: int,
+                   notices: tuple[str, ...], say: Progress, started: float) -> None:
+    """Every file of the bank, written and flushed to disk in ``staging``."""
     from lesson.data.network import (
         PRETRAINED,
         imagenet_categories,
@@ -242,18 +291,9 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
         unit_subsample,
     )
 
-    say = progress or (lambda message, fraction: None)
     pca_units, stored_units = settings_part["pca_units"], settings_part["stored_units"]
     per_class, n_extreme = settings_part["per_class"], settings_part["n_extreme"]
-    target = Path(cache_dir) / "banks" / key
-    if (target / "provenance.json").is_file():
-        return load_bank(target)
-
-    started = time.perf_counter()
     rsa_position = {int(row): position for position, row in enumerate(rsa_indices)}
-
-    staging = target.with_name(f".{key}.{os.getpid()}.partial")
-    shutil.rmtree(staging, ignore_errors=True)
     (staging / "rsa").mkdir(parents=True)
     (staging / "pca").mkdir()
     # One pass over all images. Each layer's output is written out the moment its module produces it (inside the
@@ -299,12 +339,13 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
     del buggy
 
     say("Writing the activation bank", 0.95)
-    np.save(staging / "images.npy", image_set.display)
-    np.save(staging / "labels.npy", image_set.labels)
-    np.save(staging / "redness.npy", np.asarray(image_redness, dtype=np.float64))
-    np.save(staging / "rsa_indices.npy", np.asarray(rsa_indices, dtype=np.int64))
-    np.save(staging / "top5_classes.npy", top_classes)
-    np.save(staging / "top5_probabilities.npy", top_probabilities)
+    _save_synced(staging / "images.npy", image_set.display)
+    _save_synced(staging / "labels.npy", image_set.labels)
+    _save_synced(staging / "redness.npy", np.asarray(image_redness, dtype=np.float64))
+    _save_synced(staging / "rsa_indices.npy", np.asarray(rsa_indices, dtype=np.int64))
+    _save_synced(staging / "top5_classes.npy", top_classes)
+    _save_synced(staging / "top5_probabilities.npy", top_probabilities)
+    arrays = array_records(staging)  # shapes, sizes and checksums: the bank checks itself against them
     provenance = {
         "format": BANK_FORMAT, "key": key,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "build_seconds": round(time.perf_counter() - started, 2),
@@ -321,14 +362,10 @@ def build_bank(cache_dir: Path, image_set: ImageSet, model, weights_info, *, key
         "unit_draw": "numpy default_rng(sha256('alexnet-lesson:' + layer path)[:8]).permutation(n_units)[:k]",
         "n_extreme": n_extreme, "per_class": per_class,
         "layer_paths": list(LAYER_PATHS), "layer_table": layer_table(model),
-        "notices": list(notices), "versions": library_versions(),
+        "notices": list(notices), "versions": library_versions(), "arrays": arrays,
     }
     (staging / "provenance.json").write_text(json.dumps(provenance, indent=2))
-    try:
-        staging.rename(target)  # atomic: a bank directory is either complete or absent
-    except OSError:
-        shutil.rmtree(staging, ignore_errors=True)  # another process finished the same bank first
-        if not (target / "provenance.json").is_file():
-            raise
-    say("Activation bank ready", 1.0)
-    return load_bank(target)
+    fsync_file(staging / "provenance.json")
+    write_stamp(staging, arrays)
+    for folder in (staging / "rsa", staging / "pca", staging):
+        fsync_folder(folder)

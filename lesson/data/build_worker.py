@@ -73,8 +73,7 @@ def build_in_subprocess(settings: Settings, on_progress: Callable[[str, float], 
 
 
 def main() -> int:
-    from lesson.data.errors import SourceUnavailable
-    from lesson.data.images import ImageSourceError
+    from lesson.data.errors import DataError
     from lesson.data.prepare import prepare_bank
 
     def emit(**message) -> None:
@@ -87,7 +86,7 @@ def main() -> int:
                                      analyses_follow=False)  # the app analyses it, not this process
     except Exception as error:  # noqa: BLE001 (reported to the app, which shows it as a message)
         emit(error=type(error).__name__, message=str(error),
-             expected=isinstance(error, (SourceUnavailable, ImageSourceError)))
+             expected=isinstance(error, DataError))  # a file or setting to fix, said in the message
         return 1
     emit(key=bank.key, notices=list(sources.notices))
     return 0

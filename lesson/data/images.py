@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tarfile
 from concurrent.futures import ThreadPoolExecutor
@@ -13,12 +14,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from lesson.data.download import DownloadError, download
+from lesson.atomic import write_atomic
+from lesson.data.download import DownloadError, download, set_aside_rejected
+from lesson.data.errors import DataError
 
 __all__ = [
     "ImageSet", "ImageSourceError", "LESSON_CLASSES", "IMAGENETTE_MD5S", "IMAGENET_MEAN", "IMAGENET_STD",
     "PREPROCESSING", "preprocess", "to_network_input", "load_folder", "load_imagenette", "fetch_imagenette",
-    "make_synthetic", "IMAGE_SUFFIXES",
+    "make_synthetic", "IMAGE_SUFFIXES", "MAX_PIXELS", "UnusableImage", "decode_image", "printable_name",
 ]
 
 # The four lesson classes: ImageNet wnid -> name, in the sorted folder order used everywhere.
@@ -31,7 +34,7 @@ PREPROCESSING = "resize short side to 256 (PIL bilinear, antialiased), centre cr
 IMAGE_SUFFIXES = {".jpeg", ".jpg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm"}
 
 
-class ImageSourceError(ValueError):
+class ImageSourceError(DataError, ValueError):
     """The images could not be loaded as asked; the message says how to fix it."""
 
 
@@ -46,7 +49,7 @@ class ImageSet:
     source: str  # "imagenette" | "folder" | "synthetic"
     description: str  # for people: where the images are from
     manifest_sha256: str  # hash of the names and bytes of every image used
-    skipped: tuple[str, ...] = field(default=())  # unreadable files, by name
+    skipped: tuple[str, ...] = field(default=())  # unusable files: "class/file (why)"
 
     @property
     def n_images(self) -> int:
@@ -57,27 +60,82 @@ class ImageSet:
         return self.display.transpose(0, 3, 1, 2).astype(np.float32) / 255.0
 
 
+MAX_PIXELS = 40_000_000  # width × height refused above this: decoding holds ~3 bytes per pixel (120 MB here)
+
+
+_LONGEST_RESIZED = 4096  # resized long side above this (aspect ratio > 16): only the crop's region is resized
+
+
+class UnusableImage(ValueError):
+    """One image file that cannot be used; the message says why (the caller names the file)."""
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """Any Pillow mode -> RGB, faithfully: 16- and 32-bit grayscale scaled to 8 bits (not clipped), alpha
+    composited on white, palette and CMYK converted by Pillow."""
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        values = np.asarray(image, dtype=np.float64)  # (height, width); 16-bit PNGs open as 'I;16' or 'I'
+        peak = 255.0 if values.max(initial=0) <= 255 else 65535.0  # 'I' from an 8-bit source keeps 0..255
+        return Image.fromarray(np.clip(np.rint(values * (255.0 / peak)), 0, 255).astype(np.uint8)).convert("RGB")
+    if image.mode == "F":  # floating-point TIFFs: [0, 1] when nothing exceeds 1, else 0..255
+        values = np.nan_to_num(np.asarray(image, dtype=np.float64))
+        scale = 255.0 if values.max(initial=0) <= 1.0 else 1.0
+        return Image.fromarray(np.clip(np.rint(values * scale), 0, 255).astype(np.uint8)).convert("RGB")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info):
+        image = image.convert("RGBA")
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image)
+    return image.convert("RGB")  # grayscale, palette, CMYK, YCbCr, ...
+
+
 def preprocess(image: Image.Image) -> np.ndarray:
     """One PIL image -> (224, 224, 3) uint8: RGB, EXIF orientation applied, short side 256, centre crop 224.
 
-    The same steps as ``AlexNet_Weights.IMAGENET1K_V1.transforms()`` on a PIL image (checked in the tests).
+    The same steps as ``AlexNet_Weights.IMAGENET1K_V1.transforms()`` on a PIL image (checked in the tests), but
+    only the cropped part is resized: Pillow's ``resize(box=...)`` maps the crop's region of the source onto
+    224 × 224 with the full resize's scale, so memory stays bounded for any aspect ratio (a 1 × 30000 image
+    would otherwise be resized to 256 × 7,680,000 before cropping). Only images whose resized long side would
+    exceed 4096 px take that path (its pixels may differ from resize-then-crop by one level of 255).
     """
-    image = ImageOps.exif_transpose(image)
-    if image.mode != "RGB":
-        if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-            image = image.convert("RGBA")
-            background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-            image = Image.alpha_composite(background, image)
-        image = image.convert("RGB")  # grayscale, palette, CMYK, ...
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        raise UnusableImage(f"it is {width} × {height} pixels, more than the {MAX_PIXELS:,} this lesson decodes; "
+                            "save a smaller copy")
+    image = _to_rgb(ImageOps.exif_transpose(image))
     width, height = image.size
     if width <= height:
         new_size = (RESIZE, int(RESIZE * height / width))
     else:
         new_size = (int(RESIZE * width / height), RESIZE)
-    image = image.resize(new_size, Image.BILINEAR)
-    width, height = image.size
-    top, left = int(round((height - CROP) / 2.0)), int(round((width - CROP) / 2.0))
-    return np.asarray(image.crop((left, top, left + CROP, top + CROP)), dtype=np.uint8)
+    top, left = int(round((new_size[1] - CROP) / 2.0)), int(round((new_size[0] - CROP) / 2.0))
+    if max(new_size) <= _LONGEST_RESIZED:  # the usual case: exactly torchvision's resize, then crop
+        resized = image.resize(new_size, Image.BILINEAR)
+        return np.asarray(resized.crop((left, top, left + CROP, top + CROP)), dtype=np.uint8)
+    scale_x, scale_y = width / new_size[0], height / new_size[1]  # source pixels per resized pixel
+    box = (left * scale_x, top * scale_y, (left + CROP) * scale_x, (top + CROP) * scale_y)
+    return np.asarray(image.resize((CROP, CROP), Image.BILINEAR, box=box), dtype=np.uint8)  # within 1 level
+
+
+def decode_image(path: Path) -> np.ndarray:
+    """One image file -> (224, 224, 3) uint8 as ``preprocess`` makes it; ``UnusableImage`` saying why not."""
+    try:
+        with Image.open(path) as image:
+            return preprocess(image)
+    except UnusableImage:
+        raise
+    except Image.DecompressionBombError as error:
+        raise UnusableImage(f"it is too large to decode safely ({error})") from error
+    except UnidentifiedImageError as error:
+        raise UnusableImage("it is not an image Pillow can read") from error
+    except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as error:  # truncated, unsupported mode, ...
+        raise UnusableImage(f"it could not be decoded ({error})") from error
+
+
+def printable_name(name: str) -> str:
+    """A file name as text that can always be printed and stored: bytes that are not UTF-8 become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def to_network_input(display: np.ndarray) -> np.ndarray:
@@ -86,12 +144,12 @@ def to_network_input(display: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(((rgb - IMAGENET_MEAN) / IMAGENET_STD).transpose(0, 3, 1, 2))
 
 
-def _decode(path: Path) -> np.ndarray | None:
+def _decode(path: Path) -> np.ndarray | str:
+    """The image's pixels, or why it cannot be used."""
     try:
-        with Image.open(path) as image:
-            return preprocess(image)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        return None
+        return decode_image(path)
+    except UnusableImage as error:
+        return str(error)
 
 
 def load_folder(root: Path, *, per_class: int | None = None, class_names: dict[str, str] | None = None,
@@ -124,39 +182,46 @@ def load_folder(root: Path, *, per_class: int | None = None, class_names: dict[s
                 for path, pixels in zip(chunk, pool.map(_decode, chunk)):
                     if per_class is not None and kept >= per_class:
                         break
-                    relative = f"{class_dir.name}/{path.name}"
-                    if pixels is None:
-                        skipped.append(relative)
+                    relative = printable_name(f"{class_dir.name}/{path.name}")
+                    if isinstance(pixels, str):
+                        skipped.append(f"{relative} ({pixels})")
                         continue
                     displays.append(pixels)
                     labels.append(label)
                     names.append(relative)
-                    digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+                    raw_name = os.fsencode(class_dir.name) + b"/" + os.fsencode(path.name)  # any bytes, even not UTF-8
+                    digest.update(raw_name + b"\0" + hashlib.sha256(path.read_bytes()).digest())
                     kept += 1
             if kept == 0:
-                raise ImageSourceError(f"class folder {str(class_dir)!r} has no readable images "
-                                       f"(looked for {', '.join(sorted(IMAGE_SUFFIXES))}). Add images or remove the folder.")
+                why = [entry for entry in skipped if entry.startswith(printable_name(class_dir.name) + "/")][:5]
+                raise ImageSourceError(f"class {printable_name(class_dir.name)!r} in {str(root)!r} has no readable images "
+                                       f"(looked for {', '.join(sorted(IMAGE_SUFFIXES))}"
+                                       + (f"; unusable: {'; '.join(why)}" if why else "")
+                                       + "). Add images or remove that sub-folder.")
     names_by_folder = class_names or {}
     return ImageSet(
         display=np.stack(displays), labels=np.asarray(labels, dtype=np.int64),
-        class_names=tuple(names_by_folder.get(path.name, path.name) for path in class_dirs),
+        class_names=tuple(names_by_folder.get(path.name, printable_name(path.name)) for path in class_dirs),
         names=tuple(names), source=source,
         description=description or f"your folder {root} ({len(class_dirs)} classes, {len(names)} images)",
         manifest_sha256=digest.hexdigest(), skipped=tuple(skipped),
     )
 
 
-def fetch_imagenette(cache_dir: Path, url: str, *, progress=None) -> Path:
+def fetch_imagenette(cache_dir: Path, url: str, *, progress=None, offline: bool = False,
+                     notices: list[str] | None = None) -> Path:
     """Download the Imagenette 160 px archive once and extract the lesson classes' validation images.
 
-    Returns the folder ``<cache>/imagenette2-160/val`` holding one sub-folder per lesson class.
-    Raises ``DownloadError`` when the archive cannot be fetched or fails its checksum.
+    Returns the folder ``<cache>/imagenette2-160/val`` holding one sub-folder per lesson class. An archive
+    placed in the cache by hand is used (also ``offline``) when it verifies; one that does not is kept aside as
+    ``.rejected`` and reported (``notices``). Raises ``DownloadError`` when the archive cannot be had.
     """
     target = Path(cache_dir) / "imagenette2-160" / "val"
     marker = target.parent / "extracted.json"
     if marker.exists() and all((target / wnid).is_dir() for wnid in LESSON_CLASSES):
         return target
-    archive = download(url, Path(cache_dir) / "imagenette2-160.tgz", expected_md5=IMAGENETTE_MD5S, progress=progress)
+    archive = download(url, Path(cache_dir) / "imagenette2-160.tgz", expected_md5=IMAGENETTE_MD5S, progress=progress,
+                       offline=offline, notices=notices)
     staging = target.parent.with_name(".imagenette2-160.extracting")
     shutil.rmtree(staging, ignore_errors=True)
     wanted = tuple(f"imagenette2-160/val/{wnid}/" for wnid in LESSON_CLASSES)
@@ -167,12 +232,13 @@ def fetch_imagenette(cache_dir: Path, url: str, *, progress=None) -> Path:
                 member.name = member.name.removeprefix("imagenette2-160/")  # -> val/<wnid>/<file>
                 tar.extract(member, staging, filter="data")
     except (tarfile.TarError, EOFError, OSError) as error:
-        archive.unlink(missing_ok=True)
-        raise DownloadError(f"the Imagenette archive {archive} is damaged ({error}); it was deleted and will be "
-                            "fetched again next time") from error
+        shutil.rmtree(staging, ignore_errors=True)
+        rejected = set_aside_rejected(archive)
+        raise DownloadError(f"the Imagenette archive {archive} is damaged ({error}); it was kept as {rejected} and "
+                            "a fresh copy is fetched next time") from error
     shutil.rmtree(target.parent, ignore_errors=True)
     staging.rename(target.parent)
-    marker.write_text(json.dumps({"url": url, "md5": IMAGENETTE_MD5S, "classes": list(LESSON_CLASSES)}))
+    write_atomic(marker, json.dumps({"url": url, "md5": IMAGENETTE_MD5S, "classes": list(LESSON_CLASSES)}))
     return target
 
 

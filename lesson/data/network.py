@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import pickle
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
@@ -16,6 +17,7 @@ import torch
 from torch import nn
 from torchvision.models import AlexNet_Weights, alexnet
 
+from lesson.data.errors import DataError
 from lesson.data.layers import LAYER_PATHS, LAYERS
 from lesson.data.weights import WeightsInfo
 
@@ -28,13 +30,59 @@ __all__ = [
 PRETRAINED = AlexNet_Weights.IMAGENET1K_V1  # url, file hash, meta["categories"], transforms()
 
 
-class WeightsError(RuntimeError):
+class WeightsError(DataError, RuntimeError):
     """The weights file could not be loaded into AlexNet; the message says what to do."""
 
 
 def imagenet_categories() -> list[str]:
     """The 1000 ImageNet class names, in the order of fc8's outputs (the weights' own metadata)."""
     return list(PRETRAINED.meta["categories"])
+
+
+_SAVE_HINT = "Save a plain AlexNet state dict with torch.save(model.state_dict(), path), or unset LESSON_WEIGHTS."
+_WRAPPERS = ("state_dict", "model_state_dict", "model")  # checkpoints that hold the state dict under one key
+
+
+def _read_error(path, error: BaseException) -> WeightsError:
+    """A message for a file torch could not read, keeping torch's useful line but never its advice to turn off
+    ``weights_only`` (which would let a file run code)."""
+    with open(path, "rb") as handle:
+        is_zip = handle.read(4) == b"PK\x03\x04"  # torch's format since 1.6
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    useful = [line for line in lines if "weights_only" not in line and "Weights only load failed" not in line]
+    detail = f" ({useful[0]})" if useful else ""
+    if isinstance(error, pickle.UnpicklingError) and is_zip:
+        return WeightsError(f"weights file {str(path)!r} holds Python objects other than tensors{detail}; it was not "
+                            "loaded, since loading such a file can run code. " + _SAVE_HINT)
+    return WeightsError(f"weights file {str(path)!r} is not a readable torch file: it is damaged, truncated or of "
+                        f"another format{detail}. " + _SAVE_HINT)
+
+
+def _plain_state_dict(path, loaded) -> dict:
+    """The state dict in ``loaded``: unwrapped from a checkpoint ({"state_dict": ...}), "module." prefixes of
+    DataParallel removed, floating tensors as float32 (a half-precision file computes in float32 here)."""
+    if isinstance(loaded, dict):
+        for key in _WRAPPERS:
+            if isinstance(loaded.get(key), dict) and not any(isinstance(value, torch.Tensor) for value in loaded.values()):
+                loaded = loaded[key]
+                break
+    if not isinstance(loaded, dict) or not all(isinstance(value, torch.Tensor) for value in loaded.values()):
+        kind = type(loaded).__name__ if not isinstance(loaded, dict) else "dict with non-tensor values"
+        raise WeightsError(f"weights file {str(path)!r} holds a {kind}, not a state dict of tensors"
+                           + (f" (keys: {', '.join(map(str, list(loaded)[:8]))})" if isinstance(loaded, dict) else "")
+                           + ". " + _SAVE_HINT)
+    if loaded and all(str(key).startswith("module.") for key in loaded):
+        loaded = {str(key).removeprefix("module."): value for key, value in loaded.items()}
+    return {key: value.float() if value.is_floating_point() and value.dtype != torch.float32 else value
+            for key, value in loaded.items()}
+
+
+def _architecture_error(path, error: BaseException) -> WeightsError:
+    """Every line of torch's report (missing keys, unexpected keys, size mismatches), in full."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    body = "\n  ".join(lines[1:] if len(lines) > 1 and lines[0].startswith("Error(s) in loading") else lines)
+    return WeightsError(f"weights file {str(path)!r} is not an AlexNet state dict (torchvision's layout: features.0, "
+                        f"..., classifier.6):\n  {body}\n" + _SAVE_HINT)
 
 
 def _load_state_dict(path) -> dict:
@@ -64,16 +112,19 @@ def build_model(weights: WeightsInfo) -> nn.Module:
         torch.random.set_rng_state(generator_state)
         return model.eval()
     try:
-        state_dict = _load_state_dict(weights.path)
-    except Exception as error:
-        raise WeightsError(f"could not read weights file {str(weights.path)!r} as a state dict ({error}). Save one "
-                           "with torch.save(model.state_dict(), path).") from error
+        loaded = _load_state_dict(weights.path)
+    except OSError as error:
+        raise WeightsError(f"weights file {str(weights.path)!r} cannot be read ({error.strerror or error}). "
+                           "Check that it exists and that you may read it.") from error
+    except Exception as error:  # noqa: BLE001 (torch raises many kinds for a bad file: each becomes one message)
+        raise _read_error(weights.path, error) from None
+    state_dict = _plain_state_dict(weights.path, loaded)
     with torch.device("meta"):
         model = alexnet(weights=None)
     try:
         model.load_state_dict(state_dict, assign=True)
     except (RuntimeError, TypeError, AttributeError) as error:
-        raise WeightsError(f"{str(weights.path)!r} is not an AlexNet state dict: {str(error).splitlines()[0]}") from error
+        raise _architecture_error(weights.path, error) from None
     return model.eval()
 
 

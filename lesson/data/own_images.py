@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from lesson.data.images import IMAGE_SUFFIXES, ImageSourceError, UnusableImage, decode_image, printable_name
 
-from lesson.data.images import IMAGE_SUFFIXES, ImageSourceError
+__all__ = ["FolderCheck", "MAX_CLASSES", "MIN_PER_CLASS", "check_image_folder", "check_folder_rules"]
 
-__all__ = ["FolderCheck", "MAX_CLASSES", "check_image_folder"]
-
+MIN_PER_CLASS = 2  # the RSA order takes each class's reddest and least red image
 MAX_CLASSES = 8  # the RSA keeps 10 images per class with their full responses: 8 classes are 80 images, ~0.4 GB
 
 
@@ -25,7 +24,7 @@ class FolderCheck:
 
     root: Path  # resolved
     class_counts: tuple[tuple[str, int], ...]  # (class folder name, readable images used, at most per_class)
-    unreadable: tuple[str, ...]  # "class/file" of files with an image suffix that cannot be opened
+    unreadable: tuple[str, ...]  # "class/file (why)" of files with an image suffix that cannot be used
 
     @property
     def n_images(self) -> int:
@@ -36,13 +35,34 @@ class FolderCheck:
         return f"{len(self.class_counts)} classes, {self.n_images} images: {classes}"
 
 
-def _readable(path: Path) -> bool:
+def _unusable_reason(path: Path) -> str | None:
+    """Why the file cannot be used, decoded exactly as the bank decodes it (bounded in memory), or None."""
     try:
-        with Image.open(path) as image:
-            image.load()  # decode: a file with a good header can still be truncated
-        return True
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return False
+        decode_image(path)
+    except UnusableImage as error:
+        return str(error)
+    return None
+
+
+def check_folder_rules(folder: str, class_counts: list[tuple[str, int]], unusable: list[str], *,
+                       max_classes: int = MAX_CLASSES) -> None:
+    """The folder rules that the app's box and ``python -m lesson prepare`` (LESSON_IMAGES=FOLDER) both apply,
+    before torch is imported: at least 2 and at most ``max_classes`` classes, each with at least
+    ``MIN_PER_CLASS`` usable images. ``class_counts``: (class name, usable images); ``unusable``: "class/file
+    (why)". Raises ``ImageSourceError`` naming the class and what is needed."""
+    if len(class_counts) == 1:
+        raise ImageSourceError(f"{folder!r} has only one class sub-folder ({class_counts[0][0]!r}); the lesson compares "
+                               "classes, so add at least one more sub-folder of images.")
+    if len(class_counts) > max_classes:
+        raise ImageSourceError(f"{folder!r} has {len(class_counts)} class sub-folders; the lesson uses at most "
+                               f"{max_classes}. Make a folder with fewer classes (copies or links of some of them).")
+    for name, count in class_counts:
+        if count < MIN_PER_CLASS:
+            bad_here = [entry for entry in unusable if entry.startswith(f"{name}/")]
+            named = f"; these files could not be used: {'; '.join(bad_here[:10])}" if bad_here else ""
+            raise ImageSourceError(f"class {name!r} has {count} usable image{'s' if count != 1 else ''}; at least "
+                                   f"{MIN_PER_CLASS} are needed (its reddest and its least red){named}. Add images "
+                                   "to that sub-folder or remove it.")
 
 
 def check_image_folder(folder: str | Path, *, per_class: int = 40, max_classes: int = MAX_CLASSES) -> FolderCheck:
@@ -50,8 +70,8 @@ def check_image_folder(folder: str | Path, *, per_class: int = 40, max_classes: 
 
     Classes are the non-hidden sub-folders in sorted order; per class the first ``per_class`` readable files
     (sorted by name, with an image suffix) are used. Raises ``ImageSourceError`` saying what is wrong and how
-    to fix it: an empty path, a path that does not exist or is not a folder, no class sub-folders, only one or
-    too many classes, a class with fewer than 2 readable images (unreadable files named).
+    to fix it: an empty path, a path that does not exist or is not a folder, no class sub-folders, and the
+    rules of ``check_folder_rules`` (unreadable files named, with the reason).
     """
     text = str(folder).strip()
     if not text:
@@ -71,33 +91,28 @@ def check_image_folder(folder: str | Path, *, per_class: int = 40, max_classes: 
     if not class_dirs:
         raise ImageSourceError(f"{text!r} has no class sub-folders. Put each class's images in its own "
                                "sub-folder, e.g. FOLDER/cats/1.jpg and FOLDER/dogs/1.jpg, and give FOLDER.")
-    if len(class_dirs) == 1:
-        raise ImageSourceError(f"{text!r} has only one class sub-folder ({class_dirs[0].name!r}); the lesson compares "
-                               "classes, so add at least one more sub-folder of images.")
-    if len(class_dirs) > max_classes:
-        raise ImageSourceError(f"{text!r} has {len(class_dirs)} class sub-folders; the app shows at most "
-                               f"{max_classes}. Make a folder with fewer classes (copies or links of some of them).")
+    if len(class_dirs) > max_classes:  # before decoding anything
+        check_folder_rules(text, [(printable_name(path.name), 0) for path in class_dirs], [], max_classes=max_classes)
     counts, unreadable = [], []
     for class_dir in class_dirs:
+        name = printable_name(class_dir.name)
         try:
             files = sorted(path for path in class_dir.iterdir()
                            if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES)
         except PermissionError as error:
-            raise ImageSourceError(f"class folder {class_dir.name!r} cannot be read ({error.strerror}).") from error
-        bad_here, n_readable = [], 0
+            raise ImageSourceError(f"class folder {name!r} cannot be read ({error.strerror}).") from error
+        n_readable = 0
         for path in files:
             if n_readable >= per_class:
                 break
-            if _readable(path):
+            reason = _unusable_reason(path)
+            if reason is None:
                 n_readable += 1
             else:
-                bad_here.append(f"{class_dir.name}/{path.name}")
-        unreadable += bad_here
-        if n_readable < 2:
-            found = (f"it has no image files (looked for {', '.join(sorted(IMAGE_SUFFIXES))})" if not files else
-                     f"it has {n_readable} readable image{'s' if n_readable != 1 else ''}")
-            named = f"; these files could not be read: {', '.join(bad_here[:10])}" if bad_here else ""
-            raise ImageSourceError(f"class {class_dir.name!r} needs at least 2 readable images (its reddest and its "
-                                   f"least red), but {found}{named}. Add images or remove that sub-folder.")
-        counts.append((class_dir.name, n_readable))
+                unreadable.append(f"{name}/{printable_name(path.name)} ({reason})")
+        if not files:
+            raise ImageSourceError(f"class {name!r} has no image files (looked for {', '.join(sorted(IMAGE_SUFFIXES))}). "
+                                   "Add images or remove that sub-folder.")
+        counts.append((name, n_readable))
+    check_folder_rules(text, counts, unreadable, max_classes=max_classes)
     return FolderCheck(root, tuple(counts), tuple(unreadable))

@@ -102,7 +102,11 @@ def _given_file(settings: Settings, require_pretrained: bool) -> tuple[WeightsIn
     if not path.is_file():
         raise SourceUnavailable(f"weights file {str(path)!r} (LESSON_WEIGHTS) does not exist. Give the path of an "
                                 "AlexNet state dict, or unset LESSON_WEIGHTS to use the pretrained weights.")
-    sha256 = weights_sha256(path, settings.cache_dir)
+    try:
+        sha256 = weights_sha256(path, settings.cache_dir)
+    except OSError as error:
+        raise SourceUnavailable(f"weights file {str(path)!r} (LESSON_WEIGHTS) cannot be read ({error.strerror}). "
+                                "Check its permissions, or unset LESSON_WEIGHTS.") from error
     if is_pretrained_digest(sha256):
         return _pretrained(path, sha256), []
     not_pretrained = (f"{path} is not the pretrained IMAGENET1K_V1 file: its sha256 is {sha256[:16]}..., expected one "

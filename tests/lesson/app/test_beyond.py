@@ -202,7 +202,7 @@ def _broken_class(root):
     (lambda root: (root.mkdir(), (root / "a.txt").write_text("x"), root / "a.txt")[-1], "is a file, not a folder"),
     (lambda root: (root.mkdir(), root)[-1], "has no class sub-folders"),
     (lambda root: (write_image_folder(root, {"cats": 3}), (root / "dogs").mkdir(), root)[-1],
-     "class 'dogs' needs at least 2 readable images"),
+     "class 'dogs' has no image files"),
     (_broken_class, "dogs/dogs_00.png"),
 ], ids=["nonexistent", "a file", "no classes", "empty class", "unreadable files"])
 def test_a_folder_that_cannot_be_used_gives_a_clear_error_and_the_app_keeps_working(tmp_path, make, want):

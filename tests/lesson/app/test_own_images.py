@@ -29,7 +29,7 @@ def test_per_class_limits_the_count_and_unreadable_files_are_named(tmp_path):
     (root / "dogs" / "dogs_01.png").write_bytes(png[: len(png) // 2])  # truncated: a good header, no pixels
     checked = check_image_folder(root, per_class=4)
     assert checked.class_counts == (("cats", 4), ("dogs", 4))
-    assert checked.unreadable == ("cats/cats_00.png", "dogs/dogs_01.png")
+    assert [entry.split(" (")[0] for entry in checked.unreadable] == ["cats/cats_00.png", "dogs/dogs_01.png"]
     assert set(load_folder(root, per_class=4).skipped) == set(checked.unreadable)  # the same judgement
 
 
@@ -42,8 +42,8 @@ def test_per_class_limits_the_count_and_unreadable_files_are_named(tmp_path):
     (lambda root: write_image_folder(root, {f"class{index}": 2 for index in range(9)}), "has 9 class sub-folders"),
     (lambda root: write_image_folder(root, {"cats": 4}), "only one class sub-folder \\('cats'\\)"),
     (lambda root: (write_image_folder(root, {"cats": 3}), (root / "dogs").mkdir(), root)[-1],
-     r"class 'dogs' needs at least 2 readable images .* it has no image files"),
-    (lambda root: write_image_folder(root, {"cats": 3, "dogs": 1}), r"class 'dogs' .* it has 1 readable image\b"),
+     r"class 'dogs' has no image files"),
+    (lambda root: write_image_folder(root, {"cats": 3, "dogs": 1}), r"class 'dogs' has 1 usable image; at least 2 are"),
 ], ids=["empty", "nonexistent", "a file", "no classes", "too many classes", "one class", "empty class", "one image"])
 def test_folder_problems_say_what_to_fix(tmp_path, make, want):
     with pytest.raises(ImageSourceError, match=want):
@@ -54,5 +54,5 @@ def test_a_class_of_unreadable_files_names_them(tmp_path):
     root = write_image_folder(tmp_path / "mine", {"cats": 3, "dogs": 2})
     for file in (root / "dogs").iterdir():
         file.write_bytes(b"not an image")
-    with pytest.raises(ImageSourceError, match="could not be read: dogs/dogs_00.png, dogs/dogs_01.png"):
+    with pytest.raises(ImageSourceError, match=r"could not be used: dogs/dogs_00.png \(it is not .*\); dogs/dogs_01"):
         check_image_folder(root)

@@ -73,7 +73,7 @@ def test_unreadable_file_is_skipped_and_named(tmp_path):
     (tmp_path / "a" / "broken.jpg").write_bytes(b"this is not a jpeg")
     images = load_folder(tmp_path)
     assert images.names == ("a/good.png",)
-    assert images.skipped == ("a/broken.jpg",)
+    assert images.skipped == ("a/broken.jpg (it is not an image Pillow can read)",)
 
 
 def test_empty_class_is_a_clear_error(tmp_path):

@@ -192,7 +192,7 @@ def test_a_file_that_is_not_an_alexnet_state_dict_is_a_clear_error(tmp_path):
     with pytest.raises(WeightsError, match="is not an AlexNet state dict"):
         build_model(WeightsInfo("file", path.name, "-", "-", path=path))
     path.write_bytes(b"not a torch file")
-    with pytest.raises(WeightsError, match="could not read weights file"):
+    with pytest.raises(WeightsError, match="is not a readable torch file"):
         build_model(WeightsInfo("file", path.name, "-", "-", path=path))
 
 
