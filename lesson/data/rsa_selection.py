@@ -40,7 +40,8 @@ def rsa_selection(images: ImageSet, settings: Settings):
 
     image_redness = np.concatenate([redness(images.display[start:start + 32].transpose(0, 3, 1, 2) / np.float32(255))
                                     for start in range(0, images.n_images, 32)])  # chunks of (32, 3, H, W) in [0, 1]
-    n_extreme = min(settings.n_extreme, int(np.bincount(images.labels).min()) // 2)
+    candidates = min(int(np.bincount(images.labels).min()), settings.images_per_class)  # the RSA picks among these
+    n_extreme = min(settings.n_extreme, candidates // 2)
     if n_extreme < 1:
         raise SourceUnavailable("every class needs at least 2 images to pick its reddest and least red image")
     indices = pick_redness_extrema(image_redness, images.labels, per_class=settings.images_per_class,
@@ -85,7 +86,7 @@ def stored_rsa_selection(images: ImageSet, settings: Settings, path: Path = STOR
         return (np.asarray(stored["redness"], dtype=np.float32), np.asarray(stored["rsa_indices"], dtype=np.int64),
                 f"{stored['rsa_order']} (stored with the release)")
     labels = np.asarray(images.labels)
-    n_extreme = min(settings.n_extreme, int(np.bincount(labels).min()) // 2)
+    n_extreme = min(settings.n_extreme, min(int(np.bincount(labels).min()), settings.images_per_class) // 2)
     if n_extreme < 1:
         raise SourceUnavailable("every class needs at least 2 images to pick its RSA images")
     indices = np.concatenate([np.flatnonzero(labels == label)[:2 * n_extreme] for label in np.unique(labels)])

@@ -47,7 +47,7 @@ def test_a_bank_records_shape_size_and_checksum_of_every_array(cache):
     folder = _bank_dir(cache)
     records = json.loads((folder / "provenance.json").read_text())["arrays"]
     on_disk = {path.relative_to(folder).as_posix() for path in folder.rglob("*.npy")}
-    assert set(records) == on_disk and len(on_disk) == 4 + 2 * 21
+    assert set(records) == on_disk and len(on_disk) == 6 + 2 * 21  # 6 whole-bank arrays (with the top-5), 2 per layer
     for name, record in records.items():
         array = np.load(folder / name, mmap_mode="r")
         assert tuple(record["shape"]) == array.shape and record["bytes"] == (folder / name).stat().st_size

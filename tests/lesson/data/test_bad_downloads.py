@@ -96,7 +96,7 @@ def archive() -> bytes:
 def test_a_hand_placed_archive_is_used_offline(tmp_path, archive, monkeypatch):
     monkeypatch.setattr(lesson.data.images, "IMAGENETTE_MD5S", (hashlib.md5(archive).hexdigest(),))
     (tmp_path / "imagenette2-160.tgz").write_bytes(archive)
-    settings = Settings(cache_dir=tmp_path, offline=True, images_per_class=2,
+    settings = Settings(cache_dir=tmp_path, offline=True, images_per_class=2, pca_images_per_class=2,
                         imagenette_url="http://127.0.0.1:9/never-used.tgz")
     images, notices = choose_images(settings)
     assert images.source == "imagenette" and images.n_images == 8 and notices == []

@@ -6,9 +6,10 @@ import os
 import pytest
 import torch
 from torch import nn
+from torchvision.models import alexnet
 
 from lesson.__main__ import main
-from lesson.data.network import AlexNet, WeightsError, build_model
+from lesson.data.network import WeightsError, build_model
 from lesson.data.weights import WeightsInfo
 
 
@@ -23,7 +24,7 @@ def _write(kind: str, path):
     elif kind == "another architecture":
         torch.save(nn.Linear(3, 2).state_dict(), path)
     elif kind == "truncated":
-        torch.save(AlexNet().state_dict(), path)
+        torch.save(alexnet(weights=None).state_dict(), path)
         path.write_bytes(path.read_bytes()[:100_000])
     elif kind == "malicious pickle":
         torch.save({"features.0.weight": _Evil()}, path)
@@ -65,7 +66,7 @@ def test_prepare_exits_2_with_the_message_and_no_leftovers(tmp_path, monkeypatch
 
 
 def test_a_wrapped_or_half_precision_state_dict_loads_as_float32(tmp_path):
-    reference = AlexNet()
+    reference = alexnet(weights=None)
     state = reference.state_dict()
     torch.save({"state_dict": state, "epoch": 7}, tmp_path / "wrapped.pth")
     torch.save({f"module.{key}": value.half() for key, value in state.items()}, tmp_path / "half.pth")
