@@ -48,6 +48,7 @@ class GradeReport:
     reflections: dict = field(default_factory=dict)  # question id -> answered (bool)
     grader: dict = field(default_factory=dict)  # grader version and the sha256 of its own files
     seconds: float = 0.0
+    isolation: str = ""  # "bubblewrap sandbox" or "process isolation only: <why>" (grader/running/bubblewrap.py)
 
     @property
     def all_passed(self) -> bool:
