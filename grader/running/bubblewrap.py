@@ -58,9 +58,10 @@ def isolation() -> Isolation:
 
 def require_sandbox_message(found: Isolation) -> str:
     """Why grading refuses to run without the sandbox, and how to get it."""
-    return (f"this grading requires the bubblewrap sandbox, but only {found.description.partition(': ')[0]} is "
-            f"available ({found.description.partition(': ')[2]}); {HOW_TO_GET_THE_SANDBOX}, or pass "
-            "--no-require-sandbox to grade with process isolation only")
+    return (f"this grading requires the bubblewrap sandbox, which cannot start here "
+            f"({found.description.partition(': ')[2] or found.description}); to get it, {HOW_TO_GET_THE_SANDBOX}; "
+            "to grade with process isolation only (the reports say so), leave out --require-sandbox "
+            "(batch, instructor: pass --no-require-sandbox; Gradescope: AUTOGRADER_REQUIRE_SANDBOX=0)")
 
 
 @functools.lru_cache(maxsize=8)
