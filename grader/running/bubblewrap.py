@@ -29,13 +29,14 @@ import tempfile
 from dataclasses import dataclass
 
 __all__ = ["Isolation", "isolation", "sandbox_command", "require_sandbox_message", "BWRAP_VARIABLE", "NOBODY",
-           "SANDBOX_DESCRIPTION", "HOW_TO_GET_THE_SANDBOX"]
+           "SANDBOX_DESCRIPTION", "HOW_TO_GET_THE_SANDBOX", "SCRIPT_INSIDE"]
 
 BWRAP_VARIABLE = "LESSON_GRADER_BWRAP"  # the bwrap binary to use (default: bwrap on PATH); tests point it elsewhere
 NOBODY = 65534
 SANDBOX_DESCRIPTION = "bubblewrap sandbox"
 HOW_TO_GET_THE_SANDBOX = ("grade on Linux with bubblewrap installed (Debian/Ubuntu: `apt-get install bubblewrap`) "
                           "where namespaces are allowed (a container needs them enabled)")
+SCRIPT_INSIDE = "/grading/child.py"  # where the child script is bound alone (the grader's folder does not exist inside)
 _NAMESPACES = ("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try")
 _DROP_CODE = f"import os; os.setgroups([]); os.setgid({NOBODY}); os.setuid({NOBODY}); assert os.geteuid() == {NOBODY}"
 
@@ -88,9 +89,10 @@ def _probe(bwrap: str, root: bool) -> Isolation:
 
 
 def sandbox_command(found: Isolation, command: list[str], *, workdir: str, inputs: str | None = None,
-                    read_only: tuple[str, ...] = (), hidden: tuple[str, ...] = ()) -> list[str]:
+                    read_only: tuple[str, ...] = (), hidden: tuple[str, ...] = (), script: str = "") -> list[str]:
     """``command`` wrapped in bwrap: ``workdir`` writable, ``inputs`` and ``read_only`` (files or folders)
-    readable, ``hidden`` folders (the grader's own, when installed among the libraries) empty."""
+    readable, ``hidden`` folders (the grader's own, when installed among the libraries) empty, the file ``script``
+    readable at ``SCRIPT_INSIDE`` (``command`` names it there)."""
     arguments = [found.bwrap, *_NAMESPACES, "--die-with-parent", "--new-session"]
     if not found.drop_to_nobody:
         arguments += ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY)]
@@ -110,11 +112,11 @@ def sandbox_command(found: Isolation, command: list[str], *, workdir: str, input
             continue
         arguments += _parents(destination, mounted, made) + ["--ro-bind", os.path.realpath(source), destination]
         mounted.append(destination)
-    masks = [folder for folder in hidden if _inside(folder, mounted)]
-    for folder in masks:
-        arguments += ["--tmpfs", folder]
-    for path in (path for path in read_only if _inside(path, masks)):  # the child script, when the grader is installed
-        arguments += _parents(path, [], made) + ["--ro-bind", path, path]
+    for folder in hidden:
+        if _inside(folder, mounted):
+            arguments += ["--tmpfs", folder]
+    if script:
+        arguments += _parents(SCRIPT_INSIDE, mounted, made) + ["--ro-bind", script, SCRIPT_INSIDE]
     arguments += _parents(workdir, mounted, made) + ["--bind", workdir, workdir, "--chdir", os.path.join(workdir, "cwd")
                                                      if os.path.isdir(os.path.join(workdir, "cwd")) else workdir]
     return arguments + command

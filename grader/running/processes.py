@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.running.bubblewrap import NOBODY, isolation, sandbox_command
+from grader.running.bubblewrap import NOBODY, SCRIPT_INSIDE, isolation, sandbox_command
 
 __all__ = ["Child", "take_child", "keep_warm", "keep_warm_for_grading", "shutdown_standby", "torch_installed",
            "package_folders", "memory_limit_bytes", "inputs_folder", "share_with_children", "TOKEN_VARIABLE",
@@ -64,8 +64,9 @@ class Child:
                 command.append(f"--drop-to={NOBODY}")
                 for folder in (workdir, workdir / "cwd", workdir / "tmp"):
                     os.chown(folder, NOBODY, NOBODY)
+            command[command.index(str(CHILD_SCRIPT))] = SCRIPT_INSIDE
             command = sandbox_command(found, command, workdir=str(workdir), inputs=inputs_folder(),
-                                      read_only=(str(CHILD_SCRIPT), *_library_paths()), hidden=_grader_folders())
+                                      read_only=_library_paths(), hidden=_grader_folders(), script=str(CHILD_SCRIPT))
         with open(workdir / "startup.out", "wb") as startup_output:  # only the child's own start-up errors land here
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=startup_output, stderr=subprocess.STDOUT,
                                     cwd=workdir / "cwd", env=env, close_fds=True,
