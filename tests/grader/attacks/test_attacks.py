@@ -181,19 +181,37 @@ def archive(tmp_path_factory, fixtures_dir, stand_in_env):
                              stand_in_env)
 
 
-def test_gradescope_run_autograder_blocks_every_attack(scene, archive, tmp_path, python):
-    root = tmp_path / "autograder"
+def _run_autograder(archive, root: Path, python, **env) -> dict:
     with zipfile.ZipFile(archive) as opened:
         opened.extractall(root / "source")
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], cwd=root, capture_output=True, text=True,
+                          timeout=300, env=clean_env(AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=str(python), **env))
+    assert done.returncode == 0, done.stderr
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_gradescope_run_autograder_blocks_every_attack(scene, archive, tmp_path, python):
+    root = tmp_path / "autograder"
     results = root / "results" / "results.json"
     scene.config["reports"] = [str(results)]
     _attacker(root / "submission", scene.config)
-    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=300, env=clean_env(AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=str(python)))
-    assert done.returncode == 0, done.stderr
-    data = json.loads(results.read_text())
+    data = _run_autograder(archive, root, python)
     assert data["score"] == 15 and "Isolation: bubblewrap sandbox" in data["output"]
     _assert_all_blocked(scene, "\n".join(test["output"] for test in data["tests"]), [results])
+
+
+def test_gradescope_requires_the_sandbox_unless_told_not_to(archive, tmp_path, python):
+    for name, extra in (("refused", {}), ("allowed", {"AUTOGRADER_REQUIRE_SANDBOX": "0"})):
+        root = tmp_path / name
+        (root / "submission").mkdir(parents=True)
+        for path in CORRECT.glob("*.py"):
+            shutil.copy(path, root / "submission" / path.name)
+        data = _run_autograder(archive, root, python, **{BWRAP_VARIABLE: "/nonexistent/bwrap"}, **extra)
+        if name == "refused":  # every student is told grading could not run, and the instructor how to fix it
+            assert data["score"] == 0 and data["tests"] == [] and "could not run" in data["output"]
+            assert "apt-get install bubblewrap" in data["output"]
+        else:
+            assert data["score"] == 15 and "Isolation: process isolation only: bubblewrap (bwrap)" in data["output"]
 
 
 def test_the_attacks_are_real_with_process_isolation_only(scene, tmp_path, fixtures_dir, monkeypatch):

@@ -38,7 +38,8 @@ def check_json_report(report: dict) -> dict:
                          "reflections": dict, "grader": dict, "isolation": str}, "report")
     assert report["schema"] == SCHEMA
     if report["error"] is None:  # grader/running/bubblewrap.py
-        assert report["isolation"] in ("", "bubblewrap sandbox") or report["isolation"].startswith("process isolation only: ")
+        isolation = report["isolation"]
+        assert isolation in ("", "bubblewrap sandbox") or isolation.startswith("process isolation only: ")
     for exercise in report["exercises"]:
         _check_keys(exercise, {"name": str, "module": str, "attempted": bool, "passed": bool, "status": str,
                                "score": NUMBER, "max_score": NUMBER, "message": str, "hint": str, "output": str,
