@@ -11,7 +11,8 @@ Inside the sandbox (one per child, set up before the child waits for its job):
   submission there): the instructor's repository, the reference solutions, the grader's files and reports, other
   students' folders and every other child's folder do not exist inside;
 - an unprivileged uid: run as root, bwrap keeps no user namespace and the child switches to uid/gid 65534 (nobody)
-  before anything else (so RLIMIT_NPROC counts); run as another user, a user namespace maps it to uid 65534.
+  before anything else (so RLIMIT_NPROC counts); run as another user (or as root where only that works), a user
+  namespace maps it to uid 65534 with no capabilities.
 
 Where bwrap is missing or cannot create its namespaces (macOS, Windows, a container that refuses them), grading still
 runs with process isolation only, and :func:`isolation` says so in every report.
@@ -53,8 +54,8 @@ class Isolation:
 
 def isolation() -> Isolation:
     """The isolation grading children get here (probed once per bwrap binary: ~30 ms)."""
-    return _probe(os.environ.get(BWRAP_VARIABLE) or shutil.which("bwrap") or "", os.getuid() == 0
-                  if hasattr(os, "getuid") else False)
+    root = hasattr(os, "getuid") and os.getuid() == 0
+    return _probe(os.environ.get(BWRAP_VARIABLE) or shutil.which("bwrap") or "", root)
 
 
 def require_sandbox_message(found: Isolation) -> str:
@@ -67,25 +68,34 @@ def require_sandbox_message(found: Isolation) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _probe(bwrap: str, root: bool) -> Isolation:
+    """Start a trivial child in the sandbox; root tries first without a user namespace (the child drops to nobody,
+    a real unprivileged uid), then with one (a container may allow only that)."""
     if not sys.platform.startswith("linux"):
         return Isolation(False, f"process isolation only: bubblewrap needs Linux (this is {sys.platform})")
     if not bwrap or not os.access(bwrap, os.X_OK):
         return Isolation(False, f"process isolation only: bubblewrap (bwrap) is not installed{f' at {bwrap}' * bool(bwrap)}")
-    candidate = Isolation(True, SANDBOX_DESCRIPTION, bwrap, drop_to_nobody=root)
+    failure = ""
+    for drop in (True, False) if root else (False,):
+        candidate = Isolation(True, SANDBOX_DESCRIPTION, bwrap, drop_to_nobody=drop)
+        failure = _try(candidate)
+        if not failure:
+            return candidate
+    return Isolation(False, f"process isolation only: bubblewrap could not start here ({failure})")
+
+
+def _try(candidate: Isolation) -> str:
+    """What went wrong starting ``python -I`` in this sandbox ("" when it ran)."""
     with tempfile.TemporaryDirectory(prefix="grader-probe-") as folder:
-        if root:
+        if candidate.drop_to_nobody:
             os.chown(folder, NOBODY, NOBODY)
-        command = sandbox_command(candidate, [sys.executable, "-I", "-S", "-c", _DROP_CODE if root else "pass"],
-                                  workdir=folder)
+        code = _DROP_CODE if candidate.drop_to_nobody else "pass"
+        command = sandbox_command(candidate, [sys.executable, "-I", "-S", "-c", code], workdir=folder)
         try:
             done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
         except (OSError, subprocess.SubprocessError) as error:
-            return Isolation(False, f"process isolation only: bubblewrap could not start ({error})")
-    if done.returncode != 0:
-        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        return Isolation(False, "process isolation only: bubblewrap could not start here "
-                                f"({said[-1] if said else f'exit code {done.returncode}'})")
-    return candidate
+            return str(error)
+    said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    return "" if done.returncode == 0 else said[-1] if said else f"exit code {done.returncode}"
 
 
 def sandbox_command(found: Isolation, command: list[str], *, workdir: str, inputs: str | None = None,

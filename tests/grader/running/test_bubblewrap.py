@@ -115,3 +115,21 @@ def test_batch_and_instructor_require_it_unless_told_not_to(tmp_path, fixtures_d
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "out" / "alice" / "report.json").read_text())
     assert report["score"] == 15 and report["isolation"].startswith("process isolation only: bubblewrap (bwrap) is not")
+
+
+@linux_with_sandbox
+def test_the_user_namespace_way_grades_too(small_source, tmp_path, monkeypatch):
+    """How bwrap runs for a user who is not root (and for root where only a user namespace is allowed)."""
+    from dataclasses import replace
+
+    from grader.running import processes
+
+    monkeypatch.setattr(processes, "isolation", lambda: replace(isolation(), drop_to_nobody=False))
+    folder = tmp_path / "probe"
+    folder.mkdir()
+    (folder / "stimuli.py").write_text(f"REPOSITORY = {str(PROJECT_ROOT)!r}\n" + textwrap.dedent(PROBE))
+    (result,) = grade(folder, ["redness"], source=small_source, warm=False).exercises
+    assert result.passed, result.message
+    lines = dict(line.split(" ", 1) for line in result.output.splitlines())
+    assert lines["uid"] == f"{NOBODY} {NOBODY}" and lines["project"] == "False"
+    assert lines["network"].startswith("unreachable")
