@@ -8,6 +8,7 @@ built from them once, into a temporary folder (LESSON_CACHE_DIR keeps the bank b
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -23,19 +24,20 @@ MISSING = "/nonexistent/bwrap"  # LESSON_GRADER_BWRAP pointing here: process iso
 
 
 def _child_start(sandboxed: bool, repeats: int) -> list[float]:
-    """Seconds from starting a child (python -I, numpy) to its exit after an empty job, ``repeats`` times."""
-    code = ("import sys, time; from grader.running.processes import Child\n"
-            "started = time.perf_counter(); child = Child.spawn(torch=False, memory_limit=4 << 30)\n"
-            "child.send(b''); child.proc.wait(); print(time.perf_counter() - started, child.sandboxed); child.discard()")
+    """Seconds from starting a child (python -I, numpy) to its exit after an empty job, ``repeats`` times in one
+    grader process (after one child that pays the process's one-off costs: the probe, finding the libraries)."""
+    code = ("import json, time\nfrom grader.running.processes import Child\ntimes, kinds = [], set()\n"
+            f"for _ in range({repeats + 1}):\n"
+            "    started = time.perf_counter(); child = Child.spawn(torch=False, memory_limit=4 << 30)\n"
+            "    child.send(b''); child.proc.wait(); times.append(time.perf_counter() - started)\n"
+            "    kinds.add(child.sandboxed); child.discard()\n"
+            "print(json.dumps([times[1:], sorted(kinds)]))")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if not sandboxed:
         env["LESSON_GRADER_BWRAP"] = MISSING
-    times = []
-    for _ in range(repeats):
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-        seconds, inside = done.stdout.split()
-        assert inside == str(sandboxed), f"expected sandboxed={sandboxed}, got {inside}"
-        times.append(float(seconds))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    times, kinds = json.loads(done.stdout)
+    assert kinds == [sandboxed], f"expected sandboxed={sandboxed}, got {kinds}"
     return times
 
 
