@@ -18,7 +18,7 @@ from pathlib import Path
 
 from grader.cases.case_sources import ReferenceSource
 from grader.cases.fixtures import choose_source
-from grader.classroom.commands import CLASSROOM_COMMANDS
+from grader.classroom.commands import CLASSROOM_COMMANDS, add_sandbox_option, check_sandbox
 from grader.console import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_PASSED, add_limit_options
 from grader.console import progress as _progress
 from grader.engine import grade, load_bank
@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
                              "absent, as in a student release; else the reference solutions on the activation bank)")
     parser.add_argument("--require-pretrained", action="store_true",
                         help="grade on the pretrained AlexNet and the lesson's images only (exit 2 otherwise)")
+    add_sandbox_option(parser, required=False)
     return parser
 
 
@@ -136,6 +137,7 @@ def grade_command(argv: list[str]) -> int:
         submission = args.submission if args.submission is not None else settings.exercises_dir
         if not Path(submission).is_dir():
             raise GradingError(f"there is no submission folder at {submission}")
+        check_sandbox(args)
         memory_limit = memory_limit_bytes(args.memory_limit)
         _start_children(Path(submission), args.exercise, memory_limit)  # they start up while the bank loads
         source = choose_source(args.fixtures)  # the one choice of this grading

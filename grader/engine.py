@@ -15,6 +15,7 @@ from grader.errors import GradingError
 from grader.judging.verdicts import judge_exercise, not_attempted
 from grader.registry import Exercise, select
 from grader.results import ExerciseResult, GradeReport
+from grader.running.bubblewrap import isolation
 from grader.running.inputs import discard_inputs
 from grader.running.processes import Child, keep_warm, keep_warm_for_grading, take_child, torch_installed
 from grader.running.sandbox import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Task, TaskOutcome, run_tasks
@@ -130,8 +131,8 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
                        provenance=source.provenance(),
                        submission=submission_hashes(folder, [exercise.file_name for exercise in selected]),
                        reflections=reflections_answered(folder), reflections_problem=reflections_problem(folder),
-                       grader=grader_fingerprint(),
-                       seconds=round(time.perf_counter() - started, 3))
+                       grader=grader_fingerprint(), seconds=round(time.perf_counter() - started, 3),
+                       isolation=isolation().description)
 
 
 def prewarm(bank=None, *, memory_limit: int | None = None, source: CaseSource | None = None) -> threading.Thread | None:

@@ -50,6 +50,7 @@ class GradeReport:
     reflections_problem: str = ""  # why the reflections file could not be read, and how to fix it ("" if fine)
     grader: dict = field(default_factory=dict)  # grader version and the sha256 of its own files
     seconds: float = 0.0
+    isolation: str = ""  # "bubblewrap sandbox" or "process isolation only: <why>" (grader/running/bubblewrap.py)
 
     @property
     def all_passed(self) -> bool:

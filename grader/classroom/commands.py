@@ -16,7 +16,26 @@ from grader.console import progress as _progress
 from grader.errors import GradingError
 from grader.running.processes import memory_limit_bytes
 
-__all__ = ["CLASSROOM_COMMANDS"]
+__all__ = ["CLASSROOM_COMMANDS", "add_sandbox_option", "check_sandbox"]
+
+
+def add_sandbox_option(parser, *, required: bool) -> None:
+    """``--require-sandbox`` (and, where it is the default, ``--no-require-sandbox``): see grader/running/bubblewrap.py."""
+    parser.add_argument("--require-sandbox", action=argparse.BooleanOptionalAction if required else "store_true",
+                        default=required,
+                        help="refuse to grade (exit 2) unless every child runs in the bubblewrap sandbox"
+                             + (" (the default here; --no-require-sandbox grades with process isolation only "
+                                "where the sandbox cannot start, and the reports say so)" if required else ""))
+
+
+def check_sandbox(args) -> None:
+    """GradingError when the sandbox is required but cannot start here (the message says how to get it)."""
+    from grader.running.bubblewrap import isolation, require_sandbox_message
+
+    found = isolation()
+    if args.require_sandbox and not found.sandboxed:
+        raise GradingError(require_sandbox_message(found))
+
 
 def _settings():
     from lesson.config import Settings
@@ -126,6 +145,7 @@ def batch_command(argv: list[str]) -> int:
     parser.add_argument("--jobs", type=int, metavar="N", help="students graded at once (default: the number of cores)")
     add_limit_options(parser)
     _fixtures_option(parser)
+    add_sandbox_option(parser, required=True)
     args = parser.parse_args(argv)
 
     def body() -> int:
@@ -133,6 +153,7 @@ def batch_command(argv: list[str]) -> int:
 
         if not args.submissions.is_dir():
             raise GradingError(f"there is no folder {args.submissions}")
+        check_sandbox(args)
         started = time.perf_counter()
         rows = grade_batch(args.submissions, args.out, source=_source(args), jobs=args.jobs,
                            time_limit=args.time_limit,
@@ -156,6 +177,7 @@ def instructor_command(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, metavar="DIR", help="write report.json and junit.xml here")
     add_limit_options(parser, memory=False)
     _fixtures_option(parser)
+    add_sandbox_option(parser, required=True)
     args = parser.parse_args(argv)
 
     def body() -> int:
@@ -164,6 +186,7 @@ def instructor_command(argv: list[str]) -> int:
 
         if not args.student_repo.is_dir():
             raise GradingError(f"there is no folder {args.student_repo}")
+        check_sandbox(args)
         source = _source(args)
         report = grade_staged(args.student_repo, prefix="grader-instructor-", source=source,
                               time_limit=args.time_limit)

@@ -4,7 +4,9 @@
 ``reflections.md`` into a private folder, grades it from the fixtures, and makes sure ``results.json`` exists
 and is valid JSON even when the grader crashes (a fallback written by the shell). Paths can be overridden
 to try it anywhere: ``AUTOGRADER_ROOT`` (default /autograder), ``AUTOGRADER_PYTHON`` (python3),
-``AUTOGRADER_TIME_LIMIT`` (seconds per exercise, 60).
+``AUTOGRADER_TIME_LIMIT`` (seconds per exercise, 60). It requires the bubblewrap sandbox (``setup.sh`` installs it;
+without it every student gets a results.json saying grading could not run and why), unless
+``AUTOGRADER_REQUIRE_SANDBOX=0``.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from lesson.atomic import write_atomic
 __all__ = ["build_gradescope", "SETUP_SH", "RUN_AUTOGRADER"]
 
 SETUP_SH = """#!/usr/bin/env bash
-# Gradescope: install what grading needs (numpy and scipy, the "grade" extra; no torch).
+# Gradescope: install what grading needs (numpy and scipy, the "grade" extra; no torch; bubblewrap, the sandbox
+# every submission runs in: run_autograder refuses to grade without it unless AUTOGRADER_REQUIRE_SANDBOX=0).
 set -euo pipefail
-if ! python3 -m pip --version >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip
+if ! python3 -m pip --version >/dev/null 2>&1 || ! command -v bwrap >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip bubblewrap
 fi
 python3 -m pip install --disable-pip-version-check REQUIREMENTS \\
     || python3 -m pip install --disable-pip-version-check --break-system-packages REQUIREMENTS
@@ -48,7 +51,7 @@ for candidate in "$from/reflections.md" "$root/submission/reflections.md"; do
     if [ -f "$candidate" ] && [ ! -L "$candidate" ]; then cp "$candidate" "$work/reflections.md"; break; fi
 done
 cd "$root/source" && "$python" -m grader --submission "$work/exercises" --gradescope "$results" \
-    --time-limit "${AUTOGRADER_TIME_LIMIT:-60}"
+    --time-limit "${AUTOGRADER_TIME_LIMIT:-60}" $([ "${AUTOGRADER_REQUIRE_SANDBOX:-1}" = 0 ] || echo --require-sandbox)
 code=$?
 if ! "$python" -c 'import json, sys; data = json.load(open(sys.argv[1])); sys.exit(not ("score" in data and "tests" in data))' "$results" 2>/dev/null; then
     printf '{"score": 0.0, "execution_time": 0, "output": "Grading could not run (the grader stopped with exit code %s). Please tell your instructor; this is not a judgement of your work.", "visibility": "visible", "stdout_visibility": "hidden", "tests": []}\n' "$code" > "$results"

@@ -30,7 +30,8 @@ def gradescope_results(report: GradeReport, summary: str = "") -> dict:
     tests = [{"name": exercise.name, "score": exercise.score, "max_score": exercise.max_score,
               "status": "passed" if exercise.passed else "failed", "output": _test_output(exercise),
               "visibility": "visible"} for exercise in report.exercises]
-    return {"score": report.score, "execution_time": math.ceil(report.seconds), "output": summary,
+    isolation = f"\nIsolation: {report.isolation}" if report.isolation else ""
+    return {"score": report.score, "execution_time": math.ceil(report.seconds), "output": summary + isolation,
             "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
 
 

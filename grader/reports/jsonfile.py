@@ -27,11 +27,12 @@ def report_to_json(report: GradeReport) -> dict:
             "passed": report.all_passed, "seconds": report.seconds,
             "exercises": [_exercise(exercise) for exercise in report.exercises],
             "provenance": report.provenance, "submission": report.submission, "reflections": report.reflections,
-            "reflections_problem": report.reflections_problem, "grader": report.grader}
+            "reflections_problem": report.reflections_problem, "grader": report.grader, "isolation": report.isolation}
 
 
-def error_report(reason: str, *, max_score: float = 0.0, seconds: float = 0.0, grader: dict | None = None) -> dict:
+def error_report(reason: str, *, max_score: float = 0.0, seconds: float = 0.0, grader: dict | None = None,
+                 isolation: str = "") -> dict:
     """The report written when grading could not happen (exit code 2): same keys, no exercises, ``error`` set."""
     return {"schema": SCHEMA, "error": reason, "score": 0.0, "max_score": max_score, "passed": False,
             "seconds": seconds, "exercises": [], "provenance": {}, "submission": {}, "reflections": {},
-            "reflections_problem": "", "grader": grader or {}}
+            "reflections_problem": "", "grader": grader or {}, "isolation": isolation}

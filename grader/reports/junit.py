@@ -33,6 +33,8 @@ def junit_xml(report: GradeReport) -> str:
         properties = _element(suite, "properties")
         for key in ("module", "status", "score", "max_score", "attempted"):
             _element(properties, "property", name=key, value=getattr(exercise, key))
+        if report.isolation:
+            _element(properties, "property", name="isolation", value=report.isolation)
         failures = errors = 0
         classname = f"{exercise.module}.{exercise.name}"
         if not exercise.cases:  # not attempted, or the module could not be imported

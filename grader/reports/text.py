@@ -74,6 +74,8 @@ def render_text(report: GradeReport, *, title: str = "", output_prefix: str = " 
             lines.extend(f"     {output_prefix}{line}" for line in shown)
         lines.append("")
     lines.append(summary_line(report))
+    if report.isolation:
+        lines.append(f"Isolation: {report.isolation}")
     if report.reflections:
         done = [question for question, answered in report.reflections.items() if answered]
         lines.append(f"Reflections answered: {len(done)} of {len(report.reflections)}"

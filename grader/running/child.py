@@ -1,6 +1,7 @@
 """The grading child: runs a submission's functions on .npy inputs and writes .npy outputs (stdlib + numpy only).
 
-Started by ``grader.running.processes`` (``python -I -B -u child.py MEMORY_BYTES [--torch] [--preload=MODULE]``) in a new
+Started by ``grader.running.processes`` (``python -I -B -u child.py MEMORY_BYTES [--torch] [--preload=MODULE]
+[--drop-to=UID]``), inside the bubblewrap sandbox where it can start (``grader/running/bubblewrap.py``), in a new
 session with a scrubbed environment and a temporary working directory; nothing of the grader, the lesson or the
 references is importable (``-I``, :func:`_isolate_imports`, :func:`_guard`). The job arrives on stdin as JSON;
 results go to files in a folder only the job names, never to stdout: ``e<i>.start`` / ``e<i>.imported`` /
@@ -22,6 +23,18 @@ _MAX_OUTPUT_BYTES = 64 << 20  # a larger result is described (type, shape) but n
 _MAX_TEXT = 4000
 _BLOCKED = ("solutions", "grader", "lesson", "exercises")
 _type, _isinstance, _len, _open, _str = type, isinstance, len, builtins.open, str  # taken before student code runs
+
+
+def _drop_privileges():
+    """In the sandbox started by root: become ``--drop-to=UID`` (nobody) for good, before anything else runs."""
+    for argument in sys.argv:
+        if argument.startswith("--drop-to="):
+            uid = int(argument[10:])
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)  # real, effective and saved ids: there is no way back
+            if os.getuid() != uid or os.geteuid() != uid or os.getegid() != uid:
+                raise PermissionError(f"could not switch to uid {uid}")
 
 
 def _limit_resources(memory_bytes):
@@ -295,6 +308,7 @@ def _run_exercise(index, item, job, modules, numpy, torch):
 
 
 def main():
+    _drop_privileges()
     memory_bytes = int(sys.argv[1])
     _limit_resources(memory_bytes)
     for argument in sys.argv:  # where the grader found numpy, scipy and torch (a user site is off under -I)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
 import threading
 import weakref
 from pathlib import Path
 
 import numpy as np
+
+from grader.running.processes import inputs_folder, share_with_children
 
 __all__ = ["encode_case", "discard_inputs", "STORE"]
 
@@ -33,8 +32,7 @@ class _InputStore:
 
     def _path(self) -> Path:
         if self._folder is None:
-            self._folder = Path(tempfile.mkdtemp(prefix=f"grader-inputs-{os.getpid()}-"))  # the pid: lesson.data.leftovers
-            atexit.register(shutil.rmtree, self._folder, True)
+            self._folder = Path(inputs_folder())
         self._count += 1
         return self._folder / f"{self._count}.npy"
 
@@ -54,6 +52,7 @@ class _InputStore:
         if isinstance(value, np.ndarray):
             path = str(self._path())
             np.save(path, value, allow_pickle=False)
+            share_with_children(path)
             self._written[path] = self._signature(path)
             return {"array": path, "tensor": bool(tensor and value.dtype.kind in "iufb")}
         if isinstance(value, dict):

@@ -15,8 +15,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.running.bubblewrap import NOBODY, SCRIPT_INSIDE, isolation, sandbox_command
+
 __all__ = ["Child", "take_child", "keep_warm", "keep_warm_for_grading", "shutdown_standby", "torch_installed",
-           "package_folders", "memory_limit_bytes", "TOKEN_VARIABLE", "DEFAULT_MEMORY_LIMIT"]
+           "package_folders", "memory_limit_bytes", "inputs_folder", "share_with_children", "TOKEN_VARIABLE",
+           "DEFAULT_MEMORY_LIMIT"]
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
 DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of address space per child
@@ -37,6 +40,7 @@ class Child:
     token: str
     torch: bool
     memory_limit: int
+    sandboxed: bool = False  # inside bubblewrap (it sees only its workdir, the inputs and Python)
     killed: bool = False
 
     @classmethod
@@ -54,11 +58,20 @@ class Child:
             env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")
         command = [sys.executable, "-I", "-B", "-u", str(CHILD_SCRIPT), str(memory_limit)] + (["--torch"] if torch else [])
         command += [f"--preload={name}" for name in preload] + [f"--path={folder}" for folder in _library_paths()]
+        found = isolation()
+        if found.sandboxed:
+            if found.drop_to_nobody:  # the child switches to nobody before anything else: its folders must be its own
+                command.append(f"--drop-to={NOBODY}")
+                for folder in (workdir, workdir / "cwd", workdir / "tmp"):
+                    os.chown(folder, NOBODY, NOBODY)
+            command[command.index(str(CHILD_SCRIPT))] = SCRIPT_INSIDE
+            command = sandbox_command(found, command, workdir=str(workdir), inputs=inputs_folder(),
+                                      read_only=_library_paths(), hidden=_grader_folders(), script=str(CHILD_SCRIPT))
         with open(workdir / "startup.out", "wb") as startup_output:  # only the child's own start-up errors land here
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=startup_output, stderr=subprocess.STDOUT,
                                     cwd=workdir / "cwd", env=env, close_fds=True,
                                     start_new_session=(os.name == "posix"))
-        return cls(proc, workdir, token, torch, memory_limit)
+        return cls(proc, workdir, token, torch, memory_limit, sandboxed=found.sandboxed)
 
     def send(self, job: bytes) -> bool:
         """Hand over the job (the child reads stdin to its end); False when the child is already gone."""
@@ -102,6 +115,35 @@ def _library_paths() -> tuple[str, ...]:
     """The folders this interpreter imports numpy, scipy and torch from, for the child to find them too."""
     parents = [os.path.dirname(folders[0]) for folders in map(package_folders, ("numpy", "scipy", "torch")) if folders]
     return tuple(dict.fromkeys(parents))
+
+
+@functools.lru_cache(maxsize=1)
+def _grader_folders() -> tuple[str, ...]:
+    """The grader's, the lesson's and the references' folders: emptied in the sandbox when installed among the libraries."""
+    return tuple(folder for name in ("grader", "lesson", "solutions", "exercises") for folder in package_folders(name))
+
+
+_inputs_lock = threading.Lock()
+_inputs: list[str] = []
+
+
+def inputs_folder() -> str:
+    """The folder of this process's case input files (created on first use, removed at exit), which every
+    sandboxed child sees read-only."""
+    with _inputs_lock:
+        if not _inputs:
+            folder = tempfile.mkdtemp(prefix=f"grader-inputs-{os.getpid()}-")  # the pid: lesson.data.leftovers
+            share_with_children(folder, 0o750)
+            atexit.register(shutil.rmtree, folder, True)
+            _inputs.append(folder)
+        return _inputs[0]
+
+
+def share_with_children(path: str, mode: int = 0o640) -> None:
+    """Let children running as nobody (when this process is root) read ``path`` and nobody else write it."""
+    if hasattr(os, "getuid") and os.getuid() == 0:
+        os.chown(path, -1, NOBODY)
+        os.chmod(path, mode)
 
 
 def _make_writable_and_retry(function, path, _info):
@@ -200,13 +242,13 @@ def _kill_tree(proc: subprocess.Popen, token: str) -> None:
 # ---- children started ahead of time (the app's Check buttons do not wait for Python, numpy and torch) ----
 
 _pool_lock = threading.Lock()
-_standby: dict[tuple[bool, int], list[Child]] = {}
+_standby: dict[tuple[bool, int, bool], list[Child]] = {}  # (torch, memory limit, sandboxed) -> idle children
 
 
 def take_child(*, torch: bool, memory_limit: int) -> Child:
     """A child that has not run anything yet: a standby one when available, else a new one."""
     with _pool_lock:
-        queue = _standby.get((torch, memory_limit), [])
+        queue = _standby.get((torch, memory_limit, isolation().sandboxed), [])
         while queue:
             child = queue.pop()
             if child.proc.poll() is None:
@@ -222,7 +264,7 @@ def keep_warm(*, torch: bool, memory_limit: int, count: int = 1, preload: tuple[
     in the background, so that the next Check does not wait for them.
     """
     with _pool_lock:
-        queue = _standby.setdefault((torch, memory_limit), [])
+        queue = _standby.setdefault((torch, memory_limit, isolation().sandboxed), [])
         queue[:] = [child for child in queue if child.proc.poll() is None or child.discard()]
         while len(queue) < count:
             queue.append(Child.spawn(torch=torch, memory_limit=memory_limit, preload=preload))

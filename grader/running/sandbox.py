@@ -3,6 +3,8 @@
 The isolation, end to end:
 - a fresh ``python -I`` interpreter per job (``grader/running/child.py``), in its own session, with a scrubbed
   environment, a temporary working directory and HOME, and only the submission folder importable;
+- where it can start, inside the bubblewrap sandbox (``grader/running/bubblewrap.py``: no network, nothing of the
+  instructor's files, uid nobody), which receives a fresh copy of the submission in its own work folder;
 - limits set inside the child before any student code runs: address space (memory), file size, process count;
 - a wall-time limit per exercise, watched here; when it passes, the child and every process it started are
   killed (SIGKILL, never a polite request), and the remaining exercises continue in a new child;
@@ -18,6 +20,7 @@ import json
 import os
 import secrets
 import select
+import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +28,7 @@ from pathlib import Path
 
 from grader.running.inputs import encode_case
 from grader.running.outcomes import CaseOutcome, TaskOutcome, collect, read_text
-from grader.running.processes import DEFAULT_MEMORY_LIMIT, Child, package_folders, take_child
+from grader.running.processes import DEFAULT_MEMORY_LIMIT, Child, package_folders, share_with_children, take_child
 
 __all__ = ["Task", "CaseOutcome", "TaskOutcome", "run_tasks", "DEFAULT_TIME_LIMIT", "DEFAULT_MEMORY_LIMIT"]
 
@@ -67,9 +70,48 @@ def _forbidden_dirs(submission_dir: Path) -> list[str]:
     return folders
 
 
-def _job_item(task: Task) -> dict:
-    return {"module": task.module, "file": os.path.realpath(task.file), "function": task.function,
+def _job_item(task: Task, submission: str, copy: str) -> dict:
+    file = os.path.realpath(task.file)
+    if copy != submission and file.startswith(submission + os.sep):
+        file = copy + file[len(submission):]
+    return {"module": task.module, "file": file, "function": task.function,
             "cases": [encode_case(case) for case in task.cases]}
+
+
+_MAX_COPIED_FILES = 200
+
+
+def _copy_submission(submission: str, child: Child) -> str:
+    """A fresh copy of the submission's Python files (regular files of at most 1 MiB, no links) in the child's own
+    folder, for a sandboxed child (it sees nothing else); the original folder's path for the others."""
+    if not child.sandboxed:
+        return submission
+    copy = child.workdir / "submission" / os.path.basename(submission)
+    copied = 0
+    for folder, names, files in os.walk(submission):  # does not follow links to folders
+        names[:] = sorted(name for name in names if not name.startswith(".") and name != "__pycache__")
+        target = copy / os.path.relpath(folder, submission)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            if (name.endswith(".py") and not os.path.islink(path) and os.path.isfile(path)
+                    and os.path.getsize(path) <= 1 << 20 and copied < _MAX_COPIED_FILES):
+                shutil.copyfile(path, target / name)
+                copied += 1
+    for path in [child.workdir / "submission", *(child.workdir / "submission").rglob("*")]:
+        share_with_children(str(path), 0o750 if path.is_dir() else 0o640)
+    return str(copy)
+
+
+def _show_original_paths(outcomes: list[TaskOutcome | None], copy: str, submission: str) -> None:
+    """Tracebacks and output name the student's own files, not the sandbox's copy of them."""
+    if copy == submission:
+        return
+    for outcome in filter(None, outcomes):
+        outcome.detail = outcome.detail.replace(copy, submission)
+        outcome.output = outcome.output.replace(copy, submission)
+        for case in outcome.cases:
+            case.traceback = case.traceback.replace(copy, submission)
 
 
 def run_tasks(tasks: Sequence[Task], *, submission_dir: Path, time_limit: float, memory_limit: int,
@@ -104,9 +146,11 @@ def _run_child(tasks: list[Task], child: Child, *, submission_dir: Path, time_li
     """``tasks`` in ``child``; None for each task it did not reach (to run in the next child)."""
     results = child.workdir / f"results-{secrets.token_hex(12)}"
     try:
-        job = {"results": str(results), "submission_dir": os.path.realpath(submission_dir),
+        submission = os.path.realpath(submission_dir)
+        copy = _copy_submission(submission, child)
+        job = {"results": str(results), "submission_dir": copy,
                "package": _package_name(submission_dir), "forbidden": _forbidden_dirs(submission_dir),
-               "exercises": [_job_item(task) for task in tasks]}  # every input is on disk before the child reads
+               "exercises": [_job_item(task, submission, copy) for task in tasks]}  # inputs are on disk already
         if child.send(json.dumps(job).encode()):
             stopped_at, reason = _watch(child, results, len(tasks), time_limit)
         else:
@@ -115,7 +159,9 @@ def _run_child(tasks: list[Task], child: Child, *, submission_dir: Path, time_li
         if stopped_at == 0 and not (results / "e0.start").exists():  # the child failed before any student code
             said = read_text(child.workdir / "startup.out", 2000).strip().splitlines()
             reason += f" ({said[-1]})" if said else ""
-        return collect(tasks, results, stopped_at, reason)
+        outcomes = collect(tasks, results, stopped_at, reason)
+        _show_original_paths(outcomes, copy, submission)
+        return outcomes
     finally:
         child.discard()
 
@@ -175,6 +221,8 @@ class _ExitWaiter:
 
 
 def _exit_reason(code: int, child: Child) -> str:
+    if child.sandboxed and code > 128:  # bwrap exits with 128 + the signal that killed the child
+        code = 128 - code
     if code < 0:
         try:
             import signal

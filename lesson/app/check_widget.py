@@ -200,7 +200,9 @@ def _show_result(state: CheckState) -> None:
     if result.output and result.output.strip():
         with st.expander("What your code printed"):
             st.code(result.output.rstrip(), language="text")
-    st.caption(f"Checked in {result.seconds:.1f} s." if result.seconds else "")
+    isolation = getattr(st.session_state.get(state_keys.LAST_REPORT), "isolation", "")  # grader/running/bubblewrap.py
+    ran_in = f" Ran in: {isolation}." if isolation else ""
+    st.caption((f"Checked in {result.seconds:.1f} s." if result.seconds else "") + ran_in)
 
 
 def check_widget(ctx: Context, exercise: Exercise) -> None:

@@ -10,10 +10,18 @@ import pytest
 from grader_helpers import SUBMISSIONS
 
 from grader import grade
+from grader.running.bubblewrap import BWRAP_VARIABLE, isolation
 
 HOSTILE = SUBMISSIONS / "hostile"
 RSA = ["get_similarity_matrix", "extract_lower_tri_entries", "spearman_corrcoef", "second_order_similarity"]
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and libc's fork")
+
+
+@pytest.fixture
+def process_isolation_only(monkeypatch):
+    """Grade without the bubblewrap sandbox (as where it cannot start): what process isolation alone achieves."""
+    monkeypatch.setenv(BWRAP_VARIABLE, "/nonexistent/bwrap")
+    assert not isolation().sandboxed
 
 
 def _grade(source, folder, exercises, **options):
@@ -137,7 +145,7 @@ def _alive(pid: int) -> bool:
 
 
 @linux_only
-def test_leave_children(small_source):
+def test_leave_children(small_source, process_isolation_only):
     pid_file = Path("/tmp/grader-hostile-leave-children.pids")
     pid_file.unlink(missing_ok=True)
     (result,) = _grade(small_source, "leave_children", ["get_similarity_matrix"]).exercises
@@ -167,7 +175,7 @@ def test_import_solutions(small_source):
         assert f"{attempt} refused" in result.output, result.output
 
 
-def test_poison_inputs(small_source, tmp_path):
+def test_poison_inputs(small_source, tmp_path, process_isolation_only):
     (result,) = _grade(small_source, "poison_inputs", ["redness"]).exercises
     assert "poisoned" in result.output  # it did overwrite the stored inputs ...
     honest = tmp_path / "honest"

@@ -11,6 +11,7 @@ import pytest
 from grader_helpers import PROJECT_ROOT, torch_importable
 
 from grader import grade
+from grader.running.bubblewrap import isolation
 from grader.running.processes import _standby, keep_warm, shutdown_standby, take_child
 from grader.running.sandbox import _package_name
 
@@ -200,11 +201,11 @@ def test_package_names_follow_the_folder():
 
 def test_standby_children_wait_and_are_stopped(tmp_path):
     keep_warm(torch=False, memory_limit=1 << 30)
-    (child,) = _standby[(False, 1 << 30)]
+    (child,) = _standby[(False, 1 << 30, isolation().sandboxed)]
     assert child.proc.poll() is None
     assert take_child(torch=False, memory_limit=1 << 30) is child  # handed out once ...
     keep_warm(torch=False, memory_limit=1 << 30)
-    replacement = _standby[(False, 1 << 30)][0]
+    replacement = _standby[(False, 1 << 30, isolation().sandboxed)][0]
     assert replacement is not child
     child.discard()
     shutdown_standby()
@@ -246,7 +247,7 @@ def test_prewarm_starts_children_and_writes_every_input(reference_source):
     thread = prewarm(source=reference_source, memory_limit=1 << 31)
     thread.join(timeout=120)
     assert not thread.is_alive()
-    assert any(child.proc.poll() is None for child in _standby[(False, 1 << 31)])
+    assert any(child.proc.poll() is None for child in _standby[(False, 1 << 31, isolation().sandboxed)])
     for exercise in EXERCISES:
         assert all(case in STORE._specs for case in reference_source.cases(exercise))
     shutdown_standby()

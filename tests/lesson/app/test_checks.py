@@ -48,6 +48,7 @@ def test_a_passing_submission_passes_and_the_plots_use_it(exercises_dir):
     assert any("Passed" in text for text in texts(app.success))
     assert _progress_line(app, "get_similarity_matrix").startswith("✅")
     assert "Computed with **your** `get_similarity_matrix`" in _captions(app)
+    assert "Ran in: bubblewrap sandbox." in _captions(app) or "Ran in: process isolation only: " in _captions(app)
     # the student can switch to the reference to compare
     app.toggle(key="reference_section2").set_value(True).run()
     assert "Computed with the **reference solution**" in _captions(app)
