@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.results import GradeReport
+from grader.running.outcomes import explain_warnings
 
 __all__ = ["render_text", "summary_line", "LABELS"]
 
@@ -68,6 +69,9 @@ def render_text(report: GradeReport, *, title: str = "", output_prefix: str = " 
                 printed[:_SHOWN_OUTPUT_LINES - 5] + [f"[... {len(printed) - _SHOWN_OUTPUT_LINES + 1} lines ...]"]
                 + printed[-4:])
             lines.extend(f"     {output_prefix}{line}" for line in shown)
+            note = explain_warnings(exercise.output)
+            if note:
+                lines.append(_indent(f"Note: {note}", "       "))
         lines.append("")
     lines.append(summary_line(report))
     if report.reflections:
