@@ -21,7 +21,7 @@ __all__ = [
 
 CANVAS = {"embedOptions": {"renderer": "canvas"}}
 NAN_COLOUR = "#b8b8b8"
-KIND_COLOURS = {"conv": "#4c78a8", "relu": "#f58518", "pool": "#54a24b", "avgpool": "#54a24b",
+KIND_COLOURS = {"conv": "#4c78a8", "relu": "#f58518", "pool": "#54a24b", "avgpool": "#72b7b2",
                 "dropout": "#9d9d9d", "linear": "#b279a2"}
 _PAD = alt.AutoSizeParams(type="pad")
 

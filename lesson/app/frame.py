@@ -13,7 +13,7 @@ from lesson.app.bank_context import Context, demo_summary, images_description, i
 from lesson.config import PROJECT_ROOT
 from lesson.references import NotSolvedYet, ReferencesUnavailable
 
-__all__ = ["banner", "shown_path", "guard", "page_header", "provenance_panel"]
+__all__ = ["banner", "shown_path", "guard", "page_header", "provenance_panel", "sidebar_demo_note"]
 
 _log = logging.getLogger("lesson.app")
 
@@ -81,7 +81,15 @@ def provenance_panel(ctx: Context) -> None:
     if ctx.own_images:
         st.info("Showing your own images; the exercises are still checked on the lesson's.", icon="🖼️")
     if is_demo(ctx):
-        missing = [text for flag, text in ((ctx.bank.is_pretrained, "untrained weights"),
-                                           (ctx.real_images, "stand-in images"))
-                   if not flag]
-        st.warning(f"Demo data: {' and '.join(missing)}. See the banner on each page.", icon="⚠️")
+        st.warning(sidebar_demo_note(ctx), icon="⚠️")
+
+
+def sidebar_demo_note(ctx: Context) -> str:
+    """The banner's demo warning, short: the same facts (what the weights and the images are), in the same words."""
+    provenance = ctx.bank.provenance
+    parts = []
+    if not ctx.bank.is_pretrained:
+        parts.append(f"the weights are {provenance['weights']['description']}")
+    if not ctx.real_images:
+        parts.append(f"the images are {images_description(ctx)}")
+    return f"**Demo data:** {' and '.join(parts)}. See the banner at the top of each page."

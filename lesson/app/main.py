@@ -21,8 +21,14 @@ _log = logging.getLogger("lesson.app")
 st.set_page_config(page_title="How AlexNet represents images", page_icon="🧠", layout="wide",
                    initial_sidebar_state="expanded")
 
-PAGES = [st.Page(_PAGES / item.file, title=item.nav_title,
-                 icon=item.icon, url_path=item.url_path, default=item.number == "0") for item in curriculum.PAGES]
+# The default page (Start) is served at "/" and does not answer its own url_path: it reserves "home" (unused), and
+# a second, hidden entry of the same page answers /start.
+PAGES = [st.Page(_PAGES / item.file, title=item.nav_title, icon=item.icon,
+                 url_path="home" if item.number == "0" else item.url_path, default=item.number == "0")
+         for item in curriculum.PAGES]
+_START = curriculum.page("0")
+PAGES.append(st.Page(_PAGES / _START.file, title=_START.nav_title, icon=_START.icon, url_path=_START.url_path,
+                     visibility="hidden"))
 page = st.navigation(PAGES)
 
 ctx = bank_context.load_context()  # progress while the bank is built the first time; a clear message (and stop) on failure

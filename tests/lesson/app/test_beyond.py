@@ -204,7 +204,9 @@ def _broken_class(root):
     (lambda root: (write_image_folder(root, {"cats": 3}), (root / "dogs").mkdir(), root)[-1],
      "class 'dogs' needs at least 2 readable images"),
     (_broken_class, "dogs/dogs_00.png"),
-], ids=["nonexistent", "a file", "no classes", "empty class", "unreadable files"])
+    (lambda root: write_image_folder(root, {"cats": 3, "dogs": 2}),
+     "class 'cats' has 3 readable images, and every class needs at least 10"),
+], ids=["nonexistent", "a file", "no classes", "empty class", "unreadable files", "too few per class"])
 def test_a_folder_that_cannot_be_used_gives_a_clear_error_and_the_app_keeps_working(tmp_path, make, want):
     app = open_app("network")
     _use_folder(app, make(tmp_path / "mine"))
