@@ -36,7 +36,7 @@ def section(title: str, *, needs_references: bool = True):
     release (``frame.guard`` shows it as a note).
     """
     with st.container(border=True):
-        st.markdown(f"#### 🧪 Beyond the lesson (optional): {title}")
+        st.markdown(f"### 🧪 Beyond the lesson (optional): {title}")
         if needs_references and not references_available():
             raise ReferencesUnavailable("This optional part uses the reference solutions, which this copy of the "
                                         "lesson (a student release) leaves out. Your instructor's copy of the "

@@ -196,7 +196,7 @@ def _show_case(case) -> None:
     words, code = _message_and_code(case.message)
     st.markdown(f"❌ **Failed** · **{case.name}**: {words}")
     if code:
-        st.code(code, language="python")
+        st.code(code, language="python", wrap_lines=True)
     if case.hint:
         st.markdown(f"💡 **Hint:** {case.hint}")
 
@@ -222,7 +222,7 @@ def _show_result(state: CheckState) -> None:
     else:
         st.error(f"**Failed** · {score}. {words}", icon="❌")
     if code:
-        st.code(code, language="python")
+        st.code(code, language="python", wrap_lines=True)
     if result.hint:
         st.info(f"**Hint:** {result.hint}", icon="💡")
     cases = tuple(result.cases)
@@ -233,7 +233,7 @@ def _show_result(state: CheckState) -> None:
                 _show_case(case)
     if result.output and result.output.strip():
         with st.expander("What your code printed"):
-            st.code(result.output.rstrip(), language="text")
+            st.code(result.output.rstrip(), language="text", wrap_lines=True)
             note = _warnings_note(result.output)
             if note:
                 st.info(note, icon="ℹ️")
@@ -246,7 +246,7 @@ def check_widget(ctx: Context, exercise: Exercise) -> None:
     collect_finished()
     path = exercise_file(ctx, exercise)
     with st.container(border=True):
-        st.markdown(f"#### ✏️ Exercise: `{exercise.name}`")
+        st.markdown(f"## ✏️ Exercise: `{exercise.name}`")
         st.markdown(f"Write it in **`{shown_path(path)}`**, save the file, then press **Check**. "
                     f"The app uses it for {exercise.purpose}.")
         problem = _cached_syntax_problem(str(path), file_digest(path))

@@ -30,6 +30,7 @@ _START = curriculum.page("0")
 PAGES.append(st.Page(_PAGES / _START.file, title=_START.nav_title, icon=_START.icon, url_path=_START.url_path,
                      visibility="hidden"))
 page = st.navigation(PAGES)
+frame.readable_styles()
 
 ctx = bank_context.load_context()  # progress while the bank is built the first time; a clear message (and stop) on failure
 with st.sidebar:

@@ -76,7 +76,7 @@ def test_second_order_page_shows_the_layer_matrix_and_the_pitfall(bank):
     assert len(data) == 21 * 21
     assert set(data["layer (row)"]) == set(bank.layer_names)  # readable names, not module paths
     assert spec_uses_fixed_scale(chart_spec(layer_matrix))
-    assert len(chart_spec(pitfall)["hconcat"]) == 2
+    assert len(chart_spec(pitfall)["vconcat"]) == 2
     table = app.dataframe[0].value
     assert len(table) == 9  # 7 ReLUs and 2 dropouts, each with its input
     dropout = table[table["relation"] == "input → dropout"]
