@@ -104,8 +104,8 @@ def start_check(ctx: Context, names: list[str] | None) -> str | None:
     digests = {exercise.name: file_digest(exercise_file(ctx, exercise)) for exercise in wanted}  # before grading
     st.session_state[state_keys.CHECK_JOB] = start_job(
         lambda exercises, **arguments: grader.grade(Path(ctx.settings.exercises_dir), exercises, **arguments),
-        names=names, digests=digests, bank=ctx.grading_bank,
-        settings=ctx.grading_settings)  # the lesson's images, also when own ones are shown
+        names=names, digests=digests, bank=ctx.grading_bank, settings=ctx.grading_settings,  # the lesson's images
+        warm_torch=False)  # the app with its idle children stays under 1 GB: a torch child starts with each Check
     return None
 
 
@@ -246,7 +246,7 @@ def check_widget(ctx: Context, exercise: Exercise) -> None:
     collect_finished()
     path = exercise_file(ctx, exercise)
     with st.container(border=True):
-        st.markdown(f"## ✏️ Exercise: `{exercise.name}`")
+        st.markdown(f"### ✏️ Exercise: `{exercise.name}`")
         st.markdown(f"Write it in **`{shown_path(path)}`**, save the file, then press **Check**. "
                     f"The app uses it for {exercise.purpose}.")
         problem = _cached_syntax_problem(str(path), file_digest(path))

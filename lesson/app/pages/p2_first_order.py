@@ -33,6 +33,7 @@ st.markdown(
     f"see {2 * n_classes} blocks of {n_extreme}; if it cares about the object, {n_classes} blocks of {2 * n_extreme}."
 )
 
+st.header("Your exercises")  # their blocks are headed one level below
 for exercise in exercises_on("2"):  # the curriculum's exercises of this page, in lesson order
     with frame.guard(f"the {exercise.name} exercise"):
         check_widget.check_widget(ctx, exercise)

@@ -24,6 +24,7 @@ frame.page_header(
     "layer-by-layer matrix.",
 )
 
+st.header("Your exercises")  # their blocks are headed one level below
 for exercise in exercises_on("3"):  # the curriculum's exercises of this page, in lesson order
     with frame.guard(f"the {exercise.name} exercise"):
         check_widget.check_widget(ctx, exercise)

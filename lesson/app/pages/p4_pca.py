@@ -29,6 +29,7 @@ st.markdown(
     "components with non-zero variance once the data are centred."
 )
 
+st.header("Your exercises")  # their blocks are headed one level below
 for exercise in exercises_on("4"):  # the curriculum's exercises of this page, in lesson order
     with frame.guard(f"the {exercise.name} exercise"):
         check_widget.check_widget(ctx, exercise)
