@@ -27,8 +27,8 @@ from lesson.student_code import contract, file_digest, syntax_problem
 if TYPE_CHECKING:
     from grader.results import ExerciseResult
 
-__all__ = ["ICONS", "exercise_file", "CheckState", "state_of", "start_check", "collect_finished", "run_check",
-           "check_widget", "check_all_button", "progress_list"]
+__all__ = ["ICONS", "STATUS_WORDS", "exercise_file", "CheckState", "state_of", "start_check", "collect_finished",
+           "run_check", "check_widget", "check_all_button", "progress_list"]
 
 _log = logging.getLogger("lesson.app")
 
@@ -288,7 +288,7 @@ def check_all_button(ctx: Context) -> None:
         _wait_for(job, "every exercise", "all")
 
 
-_STATUS_WORDS = {"passed": "passed", "failed": "failed", "not attempted": "not attempted", "error": "error",
+STATUS_WORDS = {"passed": "passed", "failed": "failed", "not attempted": "not attempted", "error": "error",
                  "timeout": "time limit", "memory": "out of memory", "not checked": "not checked",
                  "changed": "changed since its check"}
 
@@ -299,7 +299,7 @@ def progress_list(ctx: Context) -> None:
     n_passed = sum(state.passed_now for _, state in states)
     st.progress(n_passed / len(states), text=f"**{n_passed} of {len(states)}** exercises pass")
     st.markdown("  \n".join(f"{ICONS.get(state.status, '▫️')} `{exercise.name}`: "
-                             f"{_STATUS_WORDS.get(state.status, state.status)}" for exercise, state in states))
+                             f"{STATUS_WORDS.get(state.status, state.status)}" for exercise, state in states))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -43,8 +43,9 @@ with frame.guard("the lesson map"):
     lines = ["| section | what you find out | exercises | reflections answered |", "|---|---|---|---|"]
     for lesson_page in LESSON_PAGES:
         exercises = exercises_on(lesson_page.number)
-        marks = " ".join(f"{check_widget.ICONS.get(check_widget.state_of(ctx, exercise).status, '▫️')} `{exercise.name}`"
-                         for exercise in exercises)
+        states = [(exercise, check_widget.state_of(ctx, exercise).status) for exercise in exercises]
+        marks = " · ".join(f"{check_widget.ICONS.get(status, '▫️')} `{exercise.name}`: "
+                             f"{check_widget.STATUS_WORDS.get(status, status)}" for exercise, status in states)
         questions = [question.id for question in questions_on(lesson_page.number)]
         lines.append(f"| **{lesson_page.number} · {lesson_page.title}** | {lesson_page.what} | {marks} | "
                      f"{sum(answers[q] for q in questions)} of {len(questions)} |")
