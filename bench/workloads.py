@@ -163,7 +163,7 @@ def app(cache_dir: str, image_dir: str) -> None:
                       LESSON_EXERCISES_DIR=str(scratch / "exercises"), LESSON_REFLECTIONS=str(scratch / "r.md"))
     from streamlit.testing.v1 import AppTest
 
-    pages = [f"pages/{name}.py" for name in ("p1_network", "p2_first_order", "p3_second_order", "p4_pca",
+    pages = [f"lesson_pages/{name}.py" for name in ("p1_network", "p2_first_order", "p3_second_order", "p4_pca",
                                              "p5_submit", "p0_start")]
     session = AppTest.from_file(str(root / "lesson" / "app" / "main.py"), default_timeout=600)
     started = time.perf_counter()
@@ -179,7 +179,7 @@ def app(cache_dir: str, image_dir: str) -> None:
         started = time.perf_counter()
         session.run()
         reruns[page.split("/")[1][:-3]] = round(time.perf_counter() - started, 3)
-    session.switch_page("pages/p2_first_order.py").run()
+    session.switch_page("lesson_pages/p2_first_order.py").run()
     started = time.perf_counter()
     session.button(key="check_get_similarity_matrix").click().run()
     check = time.perf_counter() - started
@@ -241,7 +241,7 @@ def after_pass(cache_dir: str, image_dir: str) -> None:
     session.run()
     figures = {}
     for page, exercise in (("p4_pca", "PCA"), ("p2_first_order", "get_similarity_matrix")):
-        session.switch_page(f"pages/{page}.py").run()
+        session.switch_page(f"lesson_pages/{page}.py").run()
         started = time.perf_counter()
         session.button(key=f"check_{exercise}").click().run()
         page_run = time.perf_counter() - started

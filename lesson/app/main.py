@@ -15,7 +15,9 @@ import streamlit as st  # noqa: E402
 from lesson import curriculum  # noqa: E402
 from lesson.app import bank_context, check_widget, frame  # noqa: E402
 
-_PAGES = Path(__file__).resolve().parent / "pages"
+# Not "pages/": Streamlit treats a pages/ folder beside the entry point as a legacy multipage app and runs the
+# first session of a fresh server through it, which sends a spurious "Page not found" for a deep link.
+_PAGES = Path(__file__).resolve().parent / "lesson_pages"
 _log = logging.getLogger("lesson.app")
 
 st.set_page_config(page_title="How AlexNet represents images", page_icon="🧠", layout="wide",

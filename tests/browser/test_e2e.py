@@ -149,15 +149,26 @@ def page_not_found_shown(page) -> bool:
 
 
 def check_widths_and_accessibility(url: str, screenshot_dir: Path, axe: Path | None) -> dict:
-    """At each of ``WIDTHS``: every page from the sidebar, a screenshot, the charts wider than their column, and
-    (at the first width) axe-core's serious and critical violations; then each page opened by its own URL in a
-    fresh tab (deep links): its heading, and whether a "Page not found" message appeared."""
+    """Each page opened by its own URL in a fresh tab, the first of them the server's first session (deep links):
+    its heading, and whether a "Page not found" message appeared; then at each of ``WIDTHS``: every page from the
+    sidebar, a screenshot, the charts wider than their column, and (at the first width) axe-core's serious and
+    critical violations (and heading-order)."""
     from playwright.sync_api import sync_playwright
 
     report: dict = {"overflow": {}, "axe": {}, "deep links": {}}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
+            # Deep links first: the very first session of a fresh server opens /first-order.
+            for title, path in sorted(URL_PATHS.items(), key=lambda item: item[1] != "first-order"):
+                tab = browser.new_page(viewport={"width": WIDTHS[1], "height": 900})
+                tab.goto(f"{url}/{path}", wait_until="domcontentloaded")
+                wait_idle(tab, timeout_ms=180_000)
+                tab.wait_for_selector("h1", timeout=60_000)
+                tab.wait_for_timeout(500)
+                report["deep links"][title] = {"heading": tab.locator("h1").first.inner_text(),
+                                               "page not found": page_not_found_shown(tab)}
+                tab.close()
             page = browser.new_page(viewport={"width": WIDTHS[0], "height": 900})
             page.goto(url, wait_until="domcontentloaded")
             wait_idle(page, timeout_ms=180_000)
@@ -173,15 +184,6 @@ def check_widths_and_accessibility(url: str, screenshot_dir: Path, axe: Path | N
                     if axe is not None and width == WIDTHS[0]:
                         page.add_script_tag(path=str(axe))
                         report["axe"][title] = page.evaluate(_AXE_SERIOUS)
-            for title, path in URL_PATHS.items():
-                tab = browser.new_page(viewport={"width": WIDTHS[1], "height": 900})
-                tab.goto(f"{url}/{path}", wait_until="domcontentloaded")
-                wait_idle(tab, timeout_ms=180_000)
-                tab.wait_for_selector("h1", timeout=60_000)
-                tab.wait_for_timeout(500)
-                report["deep links"][title] = {"heading": tab.locator("h1").first.inner_text(),
-                                               "page not found": page_not_found_shown(tab)}
-                tab.close()
         finally:
             browser.close()
     return report

@@ -28,10 +28,10 @@ with frame.guard("the layer table"):
     st.dataframe(table, hide_index=True, height=35 * 22 + 3,  # as wide as its columns: no name is cut
                  column_config={"#": st.column_config.NumberColumn(width=36),
                                 "layer": st.column_config.TextColumn(width=84),
-                                "torchvision module": st.column_config.TextColumn(width=128),
-                                "type": st.column_config.TextColumn(width=136),
-                                "output shape": st.column_config.TextColumn(width=108),
-                                "units": st.column_config.NumberColumn(width=80, format="localized")})
+                                "torchvision module": st.column_config.TextColumn(width=116),
+                                "type": st.column_config.TextColumn(width=128),
+                                "output shape": st.column_config.TextColumn(width=104),
+                                "units": st.column_config.NumberColumn(width=76, format="localized")})  # 544 px
     # The explanation and the chart go below the table: side by side they would squeeze it.
     st.markdown("A convolutional layer's output has one **channel** per filter, each a map over image "
                 "positions (channels × height × width); a fully connected layer's output is a flat vector. "
