@@ -6,6 +6,12 @@ folder that the test prints (LESSON_SCREENSHOT_DIR overrides it). The optional "
 used too: Euclidean distance, the untrained network, a wrong and a good folder of own images. Skipped without
 /usr/bin/chromium unless LESSON_REQUIRE_BROWSER=1. Run by hand for screenshots with other data:
 `python tests/browser/test_e2e.py DIR [--interact] [--beyond]` (--beyond: the optional parts switched on).
+
+A second test opens every page by its own URL (the first as a fresh server's first session: no "Page not found"),
+then visits every page at 1400, 1024 and 768 px with the sidebar open: a screenshot of each (w<width>-...png),
+no chart drawn wider than its column, and no serious or critical axe-core violation (nor a skipped heading level).
+axe-core is the npm package in tests/browser (package.json; `npm install` there, done by .ci/run and by the test
+when npm exists); no browser is ever downloaded.
 """
 
 from __future__ import annotations
