@@ -1,6 +1,6 @@
 """Run the benchmark suite and print every figure with the machine's core count and library versions.
 
-Usage: python -m bench [--quick]   (each workload runs in a fresh interpreter; figures are measured in one run)
+Usage: python -m bench [--quick | --app-only]   (each workload runs in a fresh interpreter; figures are measured in one run)
 """
 
 from __future__ import annotations
@@ -47,7 +47,15 @@ def write_images(folder: Path, per_class: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="skip the 640-image scaling point")
+    parser.add_argument("--app-only", action="store_true",
+                        help="only the app's figures after a pass: plots ready, and its memory with its children")
     args = parser.parse_args()
+    if args.app_only:
+        with tempfile.TemporaryDirectory() as scratch:
+            images = Path(scratch) / "images"
+            write_images(images, 40)
+            _after_pass(Path(scratch) / "cache", images)
+        return
     from lesson.data.bank import library_versions
 
     print(f"machine: {os.cpu_count()} cores; " + ", ".join(f"{k} {v}" for k, v in library_versions().items()))
@@ -102,6 +110,8 @@ def main() -> None:
         print(f"  Check (one exercise) {app['check_seconds']:.2f} s (target < 2 s); app process after every page: "
               f"{app['rss_after_every_page_mb']:.0f} MB resident, peak {app['peak_rss_mb']:.0f} MB")
 
+        _after_pass(scratch / "cache", images)
+
         grade_env = {"LESSON_CACHE_DIR": str(scratch / "cache"), "LESSON_IMAGES": str(images), "LESSON_WEIGHTS": "random",
                      "LESSON_OFFLINE": "1"}
         try:
@@ -120,6 +130,19 @@ def main() -> None:
                   "torch-tensor cases does)")
         except RuntimeError as error:
             print(f"\ngrader: could not be timed ({str(error).splitlines()[0]})")
+
+
+def _after_pass(cache: Path, images: Path) -> None:
+    """Issue 19's figures: from a Check's pass to the page's plots drawn with the student's function, and the
+    resident memory of one app instance with its standby grading children."""
+    figures = run("after_pass", str(cache), str(images))
+    load = os.getloadavg()[0]
+    print(f"\napp after a pass (AppTest; load average {load:.1f} on {os.cpu_count()} cores):")
+    for exercise, page in (("PCA", "page 4"), ("get_similarity_matrix", "page 2")):
+        print(f"  {exercise:<22} Check {figures[f'{exercise}_check_seconds']:5.2f} s, then {page}'s plots with the "
+              f"student's function ready in {figures[f'{exercise}_plots_after_pass_seconds']:5.2f} s (target < 2 s)")
+    print(f"  app with its standby grading children: {figures['app_tree_rss_mb']} MB resident (target < 1,000 MB; "
+          f"per process {figures['processes_rss_mb']})")
 
 
 def _spread(seconds: list[float]) -> str:

@@ -163,7 +163,7 @@ def app(cache_dir: str, image_dir: str) -> None:
                       LESSON_EXERCISES_DIR=str(scratch / "exercises"), LESSON_REFLECTIONS=str(scratch / "r.md"))
     from streamlit.testing.v1 import AppTest
 
-    pages = [f"pages/{name}.py" for name in ("p1_network", "p2_first_order", "p3_second_order", "p4_pca",
+    pages = [f"lesson_pages/{name}.py" for name in ("p1_network", "p2_first_order", "p3_second_order", "p4_pca",
                                              "p5_submit", "p0_start")]
     session = AppTest.from_file(str(root / "lesson" / "app" / "main.py"), default_timeout=600)
     started = time.perf_counter()
@@ -179,7 +179,7 @@ def app(cache_dir: str, image_dir: str) -> None:
         started = time.perf_counter()
         session.run()
         reruns[page.split("/")[1][:-3]] = round(time.perf_counter() - started, 3)
-    session.switch_page("pages/p2_first_order.py").run()
+    session.switch_page("lesson_pages/p2_first_order.py").run()
     started = time.perf_counter()
     session.button(key="check_get_similarity_matrix").click().run()
     check = time.perf_counter() - started
@@ -188,6 +188,71 @@ def app(cache_dir: str, image_dir: str) -> None:
     shutil.rmtree(scratch, ignore_errors=True)
     _emit(first_page_seconds=first_page, every_page_cold_seconds=every_page_cold, rerun_seconds=reruns,
           check_seconds=check, rss_after_every_page_mb=rss_now)
+
+
+def _tree_rss_mb(root_pid: int) -> tuple[float, dict[int, float]]:
+    """Resident memory (MB) of a process and all its descendants, from /proc; also each process's own."""
+    import os
+
+    parents, rss = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+            parents[int(entry)] = int(fields["PPid"])
+            rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
+        except (OSError, KeyError, ValueError):
+            continue
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(rss.get(pid, 0.0) for pid in tree), {pid: round(rss.get(pid, 0.0)) for pid in tree}
+
+
+def after_pass(cache_dir: str, image_dir: str) -> None:
+    """The lesson app in this process (AppTest) with passing exercises: for PCA and get_similarity_matrix, the
+    seconds from the Check's result to the page's plots drawn with the student's function (the page run after the
+    click, minus the Check itself); then the resident memory of the app with its standby grading children."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    scratch = Path(tempfile.mkdtemp())
+    (scratch / "exercises").mkdir()
+    shutil.copy(root / "solutions" / "_validate.py", scratch / "exercises" / "_validate.py")
+    for module in ("rsa", "pca", "stimuli"):  # the reference solutions as a passing submission
+        source = (root / "solutions" / f"{module}.py").read_text()
+        (scratch / "exercises" / f"{module}.py").write_text(source.replace("from solutions._validate import",
+                                                                           "from _validate import"))
+    os.environ.update(LESSON_CACHE_DIR=cache_dir, LESSON_IMAGES=image_dir, LESSON_WEIGHTS="random", LESSON_OFFLINE="1",
+                      LESSON_EXERCISES_DIR=str(scratch / "exercises"), LESSON_REFLECTIONS=str(scratch / "r.md"))
+    from streamlit.testing.v1 import AppTest
+
+    from lesson.app import state_keys
+
+    session = AppTest.from_file(str(root / "lesson" / "app" / "main.py"), default_timeout=600)
+    session.run()
+    figures = {}
+    for page, exercise in (("p4_pca", "PCA"), ("p2_first_order", "get_similarity_matrix")):
+        session.switch_page(f"lesson_pages/{page}.py").run()
+        started = time.perf_counter()
+        session.button(key=f"check_{exercise}").click().run()
+        page_run = time.perf_counter() - started
+        assert not session.exception, [element.value for element in session.exception]
+        check = session.session_state[state_keys.CHECK_JOB].seconds
+        figures[f"{exercise}_check_seconds"] = round(check, 3)
+        figures[f"{exercise}_plots_after_pass_seconds"] = round(page_run - check, 3)
+    time.sleep(3)  # the grader starts its standby children again after a Check
+    total, per_process = _tree_rss_mb(os.getpid())
+    shutil.rmtree(scratch, ignore_errors=True)
+    _emit(**figures, app_tree_rss_mb=round(total), processes_rss_mb=per_process)
 
 
 def grading_parent(exercise: str) -> None:

@@ -48,7 +48,7 @@ def load_bank(settings, *, require_pretrained: bool = False, progress=None):
 
 def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = None, *, bank=None, settings=None,
           time_limit: float | None = None, memory_limit: int | None = None, source: CaseSource | None = None,
-          jobs: int | None = None, warm: bool = True, keep_inputs: bool = True) -> GradeReport:
+          jobs: int | None = None, warm: bool = True, keep_inputs: bool = True, warm_torch: bool = True) -> GradeReport:
     """Grade a submission folder (default: ``settings.exercises_dir``) and return the report.
 
     Parameters
@@ -65,6 +65,8 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
     jobs : child processes running at the same time (default: one per run, at most 4).
     warm : after grading, keep one idle child of each kind started, so that the next call (the app's next
         Check) does not wait for Python, numpy and torch to start.
+    warm_torch : with ``warm``, keep a torch child too (about 0.5 GB resident); False keeps only numpy ones (the
+        app: its torch child then starts at the next Check, beside the numpy run).
     keep_inputs : keep the case input files for the next grading in this process. False only when no other
         grading runs or follows in this process (the CLI): each run's files are then deleted as soon as that run
         ends, while the slowest one still goes on, instead of at exit.
@@ -112,7 +114,7 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
         for child in children:
             child.discard()  # no-op for the used ones; stops those a failure left unused
     if warm:
-        for kind in {run.torch for run in runs}:
+        for kind in {run.torch for run in runs if warm_torch or not run.torch}:
             keep_warm(torch=kind, memory_limit=memory, preload=_PRELOAD)
 
     with single_threaded_blas:  # comparisons and hints: small products, far faster on one BLAS thread
@@ -135,7 +137,8 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
                        isolation=isolation().description)
 
 
-def prewarm(bank=None, *, memory_limit: int | None = None, source: CaseSource | None = None) -> threading.Thread | None:
+def prewarm(bank=None, *, memory_limit: int | None = None, source: CaseSource | None = None,
+            torch: bool = True) -> threading.Thread | None:
     """Get ready for the first ``grade`` call without waiting for it: start one idle child of each kind, and
     (given a bank or a source) build every case and write its inputs in a background thread.
 
@@ -143,7 +146,10 @@ def prewarm(bank=None, *, memory_limit: int | None = None, source: CaseSource | 
     background thread (None when there is nothing to build); safe to call more than once.
     """
     memory = int(memory_limit or DEFAULT_MEMORY_LIMIT)
-    keep_warm_for_grading(memory_limit=memory, preload=_PRELOAD)
+    if torch:  # False: numpy children only (the app keeps under 1 GB; see ``grade``'s warm_torch)
+        keep_warm_for_grading(memory_limit=memory, preload=_PRELOAD)
+    else:
+        keep_warm(torch=False, memory_limit=memory, preload=_PRELOAD)
     source = source or choose_source()
     if source is None and bank is None:
         return None

@@ -16,7 +16,7 @@ class Page(NamedTuple):
     number: str  # "0" (start) ... "5" (submit); the lesson's sections are "1" to "4"
     title: str  # as in the navigation: "First-order similarity"
     url_path: str  # the page's address in the app: /first-order
-    file: str  # the page's script under lesson/app/pages/
+    file: str  # the page's script under lesson/app/lesson_pages/
     icon: str  # an emoji (a material icon would load a font from the internet)
     what: str  # one line for the start page: what the student finds out there
 

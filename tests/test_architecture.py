@@ -121,7 +121,8 @@ def test_only_the_app_imports_streamlit():
 
 
 @pytest.mark.parametrize("module, layer", [("lesson.config", "kernel"), ("lesson.data.bank", "data"),
-                                           ("lesson.analysis.steps", "analysis"), ("lesson.app.pages.p1_network", "app"),
+                                           ("lesson.analysis.steps", "analysis"),
+                                           ("lesson.app.lesson_pages.p1_network", "app"),
                                            ("grader.judging.hints", "grader")])
 def test_layers_are_told_apart(module, layer):
     assert layer_of(module) == layer

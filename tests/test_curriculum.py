@@ -23,7 +23,7 @@ def test_the_grader_grades_exactly_the_curriculum_exercises():
 
 def test_every_page_file_exists_and_every_exercise_and_question_has_a_lesson_page():
     for item in curriculum.PAGES:
-        assert (ROOT / "lesson" / "app" / "pages" / item.file).is_file(), item.file
+        assert (ROOT / "lesson" / "app" / "lesson_pages" / item.file).is_file(), item.file
     lesson_pages = {item.number for item in curriculum.LESSON_PAGES}
     assert {exercise.page for exercise in curriculum.EXERCISES} <= lesson_pages
     assert {question.page for question in curriculum.QUESTIONS} <= lesson_pages
@@ -32,7 +32,7 @@ def test_every_page_file_exists_and_every_exercise_and_question_has_a_lesson_pag
 
 @pytest.mark.parametrize("item", curriculum.LESSON_PAGES, ids=lambda item: item.file)
 def test_each_page_shows_the_checks_and_questions_the_curriculum_gives_it(item):
-    source = (ROOT / "lesson" / "app" / "pages" / item.file).read_text()
+    source = (ROOT / "lesson" / "app" / "lesson_pages" / item.file).read_text()
     assert f'check_widget.page_checks(ctx, "{item.number}")' in source, item.file  # its Check buttons
     if curriculum.questions_on(item.number):
         assert f'answer_box.reflection_boxes(ctx, "{item.number}")' in source, item.file

@@ -84,10 +84,14 @@ def _where(index: tuple[int, ...]) -> str:
 
 
 def _scale(difference: float) -> str:
+    """How big a difference is, in plain words, without its exact value (hidden cases: the value would give the
+    expected result away): 'between 0.01 and 0.1'."""
     if not np.isfinite(difference):
         return "an infinite amount (a division by zero?)"
-    exponent = int(np.floor(np.log10(difference))) if difference > 0 else 0
-    return f"between 1e{exponent} and 1e{exponent + 1}"
+    if difference >= 1:
+        return "more than 1" if difference < 10 else f"more than {10.0 ** int(np.floor(np.log10(difference))):,.0f}"
+    exponent = int(np.floor(np.log10(difference))) if difference > 0 else -16
+    return f"between {10.0 ** exponent:g} and {10.0 ** (exponent + 1):g}"
 
 
 def _not_an_array(got: Output, shape: tuple[int, ...]) -> Verdict:
@@ -138,15 +142,25 @@ def _compare_values(values: np.ndarray, reference: np.ndarray, tolerance: Tolera
     if not bad.any():
         return Verdict(True)
     position = np.unravel_index(np.flatnonzero(bad.ravel())[0], shape)
-    largest = float(np.nanmax(np.where(bad, difference, 0.0)))
+    worst = np.unravel_index(int(np.argmax(np.where(bad, np.nan_to_num(difference, nan=0.0, posinf=np.inf), -1.0))),
+                             shape)
+    n_bad = int(bad.sum())
+    counted = (f"{n_bad} of {reference.size} values differ from the reference by more than the tolerance "
+               f"({float(allowed[position]):.0e})." if n_bad > 1 else
+               f"1 of {reference.size} values differs from the reference by more than the tolerance "
+               f"({float(allowed[position]):.0e}).")
+    where_first = "It is" if n_bad == 1 else "The first is"
     if hidden:
-        wanted = (f"a value within {float(allowed[position]):.0e} of the reference; yours is off by "
-                  f"{_scale(difference[position])}")
+        first = (f"{where_first} at {_where(position)}: you returned {_format(values[position])}, off by "
+                 f"{_scale(float(difference[position]))}.")
+        largest = f" The largest difference is at {_where(worst)}: {_scale(float(difference[worst]))}."
     else:
-        wanted = f"{_format(reference[position])} (difference {difference[position]:.3g})"
-    return Verdict(False, f"{int(bad.sum())} of {reference.size} values differ; first at {_where(position)}: got "
-                          f"{_format(values[position])}, expected {wanted}. Largest difference: {_scale(largest)}.",
-                   {"problem": "values"})
+        first = (f"{where_first} at {_where(position)}: you returned {_format(values[position])}, the reference is "
+                 f"{_format(reference[position])} (a difference of {difference[position]:.3g}).")
+        largest = f" The largest difference is {difference[worst]:.3g}, at {_where(worst)}."
+    if n_bad == 1 or worst == position:
+        largest = " It is also the largest difference." if n_bad > 1 else ""
+    return Verdict(False, f"{counted} {first}{largest}", {"problem": "values"})
 
 
 def _compare_count(got: Output, expected: int, *, hidden: bool) -> Verdict:

@@ -12,7 +12,8 @@ import numpy as np
 from grader.judging import formulations as F  # noqa: N812 (F.<formulation> reads as maths)
 from grader.judging.compare import Output, Tolerance, same_values
 
-__all__ = ["Mistake", "CATALOGUE", "diagnose", "diagnose_error", "TENSOR_INPUT"]
+__all__ = ["Mistake", "CATALOGUE", "diagnose", "diagnose_error", "diagnose_returned_type", "TENSOR_INPUT",
+           "TENSOR_OUTPUT"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,18 @@ class Mistake:
 TENSOR_INPUT = Mistake("numpy_only_method", "This case passes a torch tensor, which has no .astype, .copy or ddof=: "
                        "convert the input first with np.asarray(x) (a CPU tensor converts without copying).",
                        error=r"Tensor|torch", tensor_only=True)
+
+
+# A mistake that shows in the type of what was returned, for every exercise.
+TENSOR_OUTPUT = Mistake("returned_tensor", "Your function returned a torch tensor: the contract asks for a numpy "
+                        "array. Convert the input first with np.asarray(x) and compute with numpy, or convert the "
+                        "result with .numpy() (after .detach() if it needs a gradient).")
+
+
+def diagnose_returned_type(got: Output) -> list[str]:
+    """The hints of the mistakes that show in the type of the returned value (a torch tensor, also inside a tuple)."""
+    parts = got.items if got.kind == "sequence" else (got,)
+    return [TENSOR_OUTPUT.hint] if any(part.type_name.startswith("torch.") for part in parts) else []
 
 
 def diagnose_error(mistakes, error_text: str, *, tensor: bool) -> list[str]:
@@ -192,6 +205,10 @@ CATALOGUE: dict[str, tuple[Mistake, ...]] = {
                 lambda s: F.pearson(F.ranks(np.stack([F.lower(m, k=0) for m in F.matrices(s)])))),
         Mistake("ordinal_ties", _TIES,
                 lambda s: F.pearson(F.ranks(np.stack([F.lower(m) for m in F.matrices(s)]), "ordinal"))),
+        Mistake("dict_keys", "Looping over a dict gives its keys (the layer names, strings), not the matrices: use "
+                "similarity_matrices.values(), in the order given (or accept a list too: "
+                "list(similarity_matrices.values()) if it is a dict).",
+                error=r"string indices must be|could not convert string to float|'str' object|dtype\('<U|<U\d"),
         Mistake("dict_keys_sorted", "For a dict, its insertion order is the layer order: use "
                 "list(similarity_matrices.values()) as given, without sorting by name.",
                 F.sorted_layers_second_order),
@@ -253,6 +270,9 @@ CATALOGUE: dict[str, tuple[Mistake, ...]] = {
                 lambda x: F.redness(x, red=lambda r, g, b: r - g)),
         Mistake("blue_only", "Subtract the average of both the green and the blue channel means, not blue alone.",
                 lambda x: F.redness(x, red=lambda r, g, b: r - b)),
+        Mistake("blue_for_red", "You took the blue channel as red: the channels are in RGB order, so red is "
+                "images[:, 0] and blue is images[:, 2]; redness is R − (G + B) / 2.",
+                lambda x: F.redness(x, red=lambda r, g, b: b - (g + r) / 2)),
         Mistake("sign", "Redness is red minus the others, R − (G + B) / 2; yours has the opposite sign.",
                 lambda x: -F.redness(x)),
         Mistake("sums", "Average each channel over its pixels (mean over height and width); you summed them.",

@@ -11,7 +11,7 @@ import numpy as np
 from grader.cases.case import Case
 from grader.judging.compare import compare
 from grader.judging.diagnosis import explain_failures
-from grader.judging.hints import diagnose, diagnose_error
+from grader.judging.hints import diagnose, diagnose_error, diagnose_returned_type
 from grader.registry import Exercise
 from grader.results import CaseResult, ExerciseResult
 from grader.running.outcomes import CaseOutcome, TaskOutcome
@@ -54,8 +54,8 @@ def _judge_case(exercise: Exercise, case: Case, outcome: CaseOutcome, diagnose_i
     verdict = compare(exercise.output, outcome.output, case.expected, exercise.tolerance, hidden=case.hidden)
     if verdict.passed:
         return CaseResult(case.name, True, hidden=case.hidden), []
-    hints = []
-    if diagnose_it and _input_size((case.args, case.kwargs)) <= _HINT_INPUT_LIMIT:
+    hints = diagnose_returned_type(outcome.output) if outcome.output is not None else []
+    if diagnose_it and not hints and _input_size((case.args, case.kwargs)) <= _HINT_INPUT_LIMIT:
         hints = diagnose(exercise.mistakes, case.args, case.kwargs, outcome.output, case.expected, exercise.output,
                          exercise.tolerance)
     expected = f"Expected {exercise.returns}: " if verdict.details.get("problem") in ("type", "shape") else ""
@@ -79,7 +79,7 @@ def judge_exercise(exercise: Exercise, label: str, runs: Sequence[tuple[Sequence
     """
     main_cases, main = runs[0]
     output = "\n".join(outcome.output for _, outcome in runs if outcome.output.strip())
-    seconds = sum(outcome.seconds for _, outcome in runs)
+    seconds = max((outcome.seconds for _, outcome in runs), default=0.0)  # the runs share the clock: in parallel
     base = dict(name=exercise.name, module=exercise.module, max_score=float(exercise.points), output=output,
                 seconds=round(seconds, 3))
     if main.status == "missing":
@@ -112,8 +112,7 @@ def judge_exercise(exercise: Exercise, label: str, runs: Sequence[tuple[Sequence
                               message=f"All {total} cases pass ({_describe_counts([case for case, _ in pairs])}).",
                               cases=tuple(results))
     score = round(exercise.points * (total - len(failed)) / total, 2) if total else 0.0
-    credit = (f" Score: {score:g} of {exercise.points:g} points (partial credit in proportion to the cases that "
-              "pass)." if failed else "")
+    credit = " Partial credit in proportion to the cases that pass." if failed else ""  # the score: once, by the report
     stopped = next(((cases, run) for cases, run in runs if run.status in ("timeout", "crashed")), None)
     if any(outcome.memory for _, outcome in pairs):
         status = "memory"
@@ -131,11 +130,11 @@ def judge_exercise(exercise: Exercise, label: str, runs: Sequence[tuple[Sequence
     elif stopped is not None:
         cases, run = stopped
         running = next((case.name for case, outcome in zip(cases, run.cases) if outcome.status == "not_run"), "")
-        finished = sum(outcome.status != "not_run" for outcome in run.cases)
+        finished = sum(result.ran for result in results)  # over every run of the exercise, as the cases are listed
         advice = (" Look for an infinite loop, or a Python loop over units or pixels that one numpy operation could "
                   "do." if run.status == "timeout" else "")
-        message = (f"{run.detail[0].upper()}{run.detail[1:]} while running '{running}' ({finished} of {len(cases)} "
-                   f"cases had finished).{advice}")
+        message = (f"{run.detail[0].upper()}{run.detail[1:]} while running the case '{running}': {finished} of "
+                   f"{total} {'case' if total == 1 else 'cases'} had finished before it.{advice}")
     else:
         first = failed[0]
         message = f"{len(failed)} of {total} cases fail. First: {first.name}: {first.message.splitlines()[0]}"

@@ -3,7 +3,10 @@ student's code printed."""
 
 from __future__ import annotations
 
+import re
+
 from grader.results import GradeReport
+from grader.running.outcomes import explain_warnings
 
 __all__ = ["render_text", "summary_line", "LABELS", "DIAGNOSIS_LABEL"]
 
@@ -25,6 +28,19 @@ def _source_line(provenance: dict) -> str:
     parts = [part for part in (weights, images) if part]
     line = f"Cases from {provenance.get('source', 'the activation bank')}" + (f" {key}" if key else "")
     return line + (f": {'; '.join(parts)}" if parts else "")
+
+
+_CUT_NOTE = re.compile(r"^\[\.\.\. ([\d,]+) more lines cut here")
+
+
+def _cut_lines(left_out: list[str]) -> int:
+    """How many printed lines ``left_out`` stands for: a note of lines already cut (outcomes.read_text) counts as
+    the lines it names."""
+    total = 0
+    for line in left_out:
+        match = _CUT_NOTE.match(line)
+        total += int(match.group(1).replace(",", "")) if match else 1
+    return total
 
 
 def summary_line(report: GradeReport) -> str:
@@ -69,9 +85,12 @@ def render_text(report: GradeReport, *, title: str = "", output_prefix: str = " 
         if printed:
             lines.append("       Your code printed:")
             shown = printed if len(printed) <= _SHOWN_OUTPUT_LINES else (
-                printed[:_SHOWN_OUTPUT_LINES - 5] + [f"[... {len(printed) - _SHOWN_OUTPUT_LINES + 1} lines ...]"]
+                printed[:_SHOWN_OUTPUT_LINES - 5] + [f"[... {_cut_lines(printed[_SHOWN_OUTPUT_LINES - 5:-4]):,} lines ...]"]
                 + printed[-4:])
             lines.extend(f"     {output_prefix}{line}" for line in shown)
+            note = explain_warnings(exercise.output)
+            if note:
+                lines.append(_indent(f"Note: {note}", "       "))
         lines.append("")
     lines.append(summary_line(report))
     if report.isolation:

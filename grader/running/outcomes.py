@@ -12,9 +12,12 @@ import numpy as np
 
 from grader.judging.compare import Output
 
-__all__ = ["CaseOutcome", "TaskOutcome", "collect", "read_text"]
+__all__ = ["CaseOutcome", "TaskOutcome", "collect", "read_text", "explain_warnings"]
 
 _MAX_SHOWN_OUTPUT = 6000  # characters of the student's own output kept per exercise
+_SHOWN_LINES = 40  # lines of it: the first and last 20
+_LINE_CHARACTERS = 300  # of each line shown
+_CHUNK = 1 << 20
 _OUTPUT_FILE = re.compile(r"^e\d+\.c\d+\.o\d+\.npy$")
 
 
@@ -39,19 +42,71 @@ class TaskOutcome:
     during_import: bool = False  # the process stopped while importing the submission's module
 
 
-def read_text(path: Path, limit: int = _MAX_SHOWN_OUTPUT) -> str:
-    """A text file, cut in the middle when longer than ``limit`` characters."""
+def read_text(path: Path, limit: int = _MAX_SHOWN_OUTPUT, lines: int = _SHOWN_LINES) -> str:
+    """A text file; when longer than ``lines`` lines or ``limit`` characters, its first and last lines with a note
+    of how many were cut between them. Reads only the two ends of a big file (a function that prints 200,000
+    lines leaves a file of megabytes)."""
     try:
         size = path.stat().st_size
         with open(path, "rb") as handle:
             if size <= limit:
-                return handle.read().decode("utf-8", "replace")
-            head = handle.read(limit // 2).decode("utf-8", "replace")
-            handle.seek(size - limit // 2)
-            tail = handle.read().decode("utf-8", "replace")
-        return f"{head}\n[... {size - limit} bytes of output cut ...]\n{tail}"
+                text = handle.read().decode("utf-8", "replace")
+                if text.count("\n") <= lines:
+                    return text
+                head_bytes, tail_bytes, middle_lines = text.encode(), b"", None
+            else:
+                head_bytes = handle.read(limit // 2)
+                middle_lines = 0
+                handle.seek(size - limit // 2)
+                tail_bytes = handle.read()
+                handle.seek(limit // 2)
+                for _ in range(size // _CHUNK + 1):  # newlines between the two ends, counted without keeping them
+                    chunk = handle.read(min(_CHUNK, size - limit // 2 - handle.tell()))
+                    if not chunk:
+                        break
+                    middle_lines += chunk.count(b"\n")
+        return _first_and_last(head_bytes, tail_bytes, middle_lines, lines)
     except OSError:
         return ""
+
+
+def _first_and_last(head: bytes, tail: bytes, middle_lines: int | None, keep: int) -> str:
+    """The first and last ``keep // 2`` lines of head + (middle) + tail, and how many lines were left out."""
+    half = keep // 2
+    if middle_lines is None:  # the whole text is in ``head``
+        all_lines = head.decode("utf-8", "replace").splitlines()
+        first, last, cut = all_lines[:half], all_lines[-half:], len(all_lines) - 2 * half
+    else:
+        head_lines = head.decode("utf-8", "replace").split("\n")
+        tail_lines = tail.decode("utf-8", "replace").split("\n")
+        first, last = head_lines[:half], [line for line in tail_lines[-half - 1:] if line][-half:]
+        n_lines = head.count(b"\n") + middle_lines + tail.count(b"\n") + (not tail.endswith(b"\n"))
+        cut = n_lines - len(first) - len(last)
+    first = [line[:_LINE_CHARACTERS] for line in first]
+    last = [line[:_LINE_CHARACTERS] for line in last]
+    note = (f"[... {cut:,} more lines cut here: only the first and last {half} are kept ...]" if cut > 0
+            else "[... very long lines cut here ...]")
+    return "\n".join([*first, note, *last]) + "\n"
+
+
+# What numpy (and scipy) print when a result is undefined: a warning, not an error, and expected on some cases.
+_UNDEFINED_WARNINGS = re.compile(r"RuntimeWarning: (invalid value encountered|divide by zero encountered|Mean of "
+                                 r"empty slice|Degrees of freedom <= 0)|ConstantInputWarning")
+
+
+def explain_warnings(output: str) -> str:
+    """A sentence for a student when ``output`` holds numpy's warnings about undefined values, else ''.
+
+    np.corrcoef on a constant row divides 0 by 0 and warns "invalid value encountered in divide": some cases
+    hold such a row on purpose (the correct result has NaN there), so the warning is not the student's mistake.
+    """
+    if not _UNDEFINED_WARNINGS.search(output or ""):
+        return ""
+    return ("The warnings above come from numpy, not from a mistake of yours: some cases contain a row that is "
+            "constant (an image to which a layer responds with the same value in every unit), and its correlation "
+            "is undefined, 0 divided by 0. numpy then returns NaN and prints a RuntimeWarning; the correct result "
+            "has NaN there too. If your function passes, you can ignore them (or silence them with "
+            "`with np.errstate(invalid='ignore', divide='ignore'):`).")
 
 
 def _read_record(path: Path) -> dict | None:

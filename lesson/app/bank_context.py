@@ -152,7 +152,7 @@ def _prewarm_grader(_bank) -> bool:
     try:
         import grader
 
-        grader.prewarm(_bank)
+        grader.prewarm(_bank, torch=False)  # no idle torch child (0.5 GB): it starts with a Check
         return True
     except Exception:  # noqa: BLE001
         _log.warning("could not prewarm the grader", exc_info=True)

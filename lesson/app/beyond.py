@@ -36,7 +36,7 @@ def section(title: str, *, needs_references: bool = True):
     release (``frame.guard`` shows it as a note).
     """
     with st.container(border=True):
-        st.markdown(f"#### 🧪 Beyond the lesson (optional): {title}")
+        st.markdown(f"### 🧪 Beyond the lesson (optional): {title}")
         if needs_references and not references_available():
             raise ReferencesUnavailable("This optional part uses the reference solutions, which this copy of the "
                                         "lesson (a student release) leaves out. Your instructor's copy of the "
@@ -118,6 +118,20 @@ def untrained_comparison(ctx: bank_context.Context, section: str) -> Comparison 
                       f"untrained (seed {seed})")
 
 
+def _refuse_small_classes(checked, n_extreme: int) -> None:
+    """Every page orders each class's images as its ``n_extreme`` reddest, then its ``n_extreme`` least red: a class
+    with fewer than 2 · n_extreme readable images cannot fill that order, so the folder is refused now, by name."""
+    from lesson.data.images import ImageSourceError
+
+    needed = 2 * n_extreme
+    for name, count in checked.class_counts:
+        if count < needed:
+            raise ImageSourceError(f"class {name!r} has {count} readable image{'s' if count != 1 else ''}, and every "
+                                   f"class needs at least {needed} (its {n_extreme} reddest and its {n_extreme} least "
+                                   f"red are shown on every page). Add {needed - count} more to {name!r}, or remove "
+                                   "that sub-folder.")
+
+
 def _try_folder(ctx: bank_context.Context, typed: str) -> None:
     """Check the typed folder, build its bank with progress, and switch the session to it (or keep the message)."""
     from lesson.data.errors import DataError
@@ -126,6 +140,7 @@ def _try_folder(ctx: bank_context.Context, typed: str) -> None:
     st.session_state.pop(state_keys.OWN_IMAGES_PROBLEM, None)
     try:
         checked = check_image_folder(typed, per_class=ctx.grading_settings.images_per_class)
+        _refuse_small_classes(checked, ctx.grading_settings.n_extreme)
         bank_context.load_bank(ctx.grading_settings.with_(images=str(checked.root)),
                      title="Preparing your images (only the first time) …")
     except DataError as error:  # the folder, an image or a setting: the message names it and says what to do

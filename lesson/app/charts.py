@@ -21,16 +21,18 @@ __all__ = [
 
 CANVAS = {"embedOptions": {"renderer": "canvas"}}
 NAN_COLOUR = "#b8b8b8"
-KIND_COLOURS = {"conv": "#4c78a8", "relu": "#f58518", "pool": "#54a24b", "avgpool": "#54a24b",
+KIND_COLOURS = {"conv": "#4c78a8", "relu": "#f58518", "pool": "#54a24b", "avgpool": "#72b7b2",
                 "dropout": "#9d9d9d", "linear": "#b279a2"}
 _PAD = alt.AutoSizeParams(type="pad")
 
 
 def similarity_scale(title: str = "r") -> alt.Color:
-    """The shared diverging colour encoding of field ``value``: -1 blue, 0 white, +1 red, always the same."""
+    """The shared diverging colour encoding of field ``value``: -1 blue, 0 white, +1 red, always the same. Its
+    legend sits below the chart, so that a heatmap needs no more width than its own."""
     return alt.Color("value:Q", title=title,
                      scale=alt.Scale(scheme="redblue", domain=[-1, 1], domainMid=0, reverse=True, clamp=True),
-                     legend=alt.Legend(gradientLength=160, values=[-1, -0.5, 0, 0.5, 1], format=".1f"))
+                     legend=alt.Legend(gradientLength=160, values=[-1, -0.5, 0, 0.5, 1], format=".1f",
+                                       orient="bottom", direction="horizontal", titleOrient="left"))
 
 
 def _colour_or_grey(title: str) -> alt.Color:
@@ -53,7 +55,7 @@ def _matrix_frame(matrix: np.ndarray) -> pd.DataFrame:
 
 def similarity_matrix_chart(matrix: np.ndarray, image_names: Sequence[str], image_classes: Sequence[str], *,
                             class_edges: Sequence[float] = (), redness_edges: Sequence[float] = (),
-                            size: int = 440, title: str = "", selection_name: str | None = "cell",
+                            size: int = 360, title: str = "", selection_name: str | None = "cell",
                             value_title: str = "r") -> alt.LayerChart:
     """One first-order matrix (n_images × n_images) with class boundaries (solid) and redness boundaries (dashed).
 
@@ -111,9 +113,11 @@ def similarity_matrix_chart(matrix: np.ndarray, image_names: Sequence[str], imag
     return _finish(chart.properties(title=title) if title else chart)
 
 
-def small_multiples_chart(matrices: np.ndarray, layer_names: Sequence[str], *, panel: int = 104,
-                          columns: int = 7, value_title: str = "r") -> alt.FacetChart:
-    """All layers' first-order matrices (n_layers, n, n) as small multiples on the one shared [-1, 1] scale."""
+def small_multiples_chart(matrices: np.ndarray, layer_names: Sequence[str], *, panel: int = 90,
+                          columns: int = 4, value_title: str = "r") -> alt.FacetChart:
+    """All layers' first-order matrices (n_layers, n, n) as small multiples on the one shared [-1, 1] scale.
+
+    4 columns of 90 px (about 400 px with the spacing) fit the page's column from a 768 px window on."""
     frames = []
     for name, matrix in zip(layer_names, matrices):
         frame = _matrix_frame(matrix)
@@ -172,7 +176,7 @@ def _layer_heatmap(frame: pd.DataFrame, layer_names: Sequence[str], *, step: int
     return chart.properties(title=title) if title else chart
 
 
-def layer_matrix_chart(matrix: np.ndarray, layer_names: Sequence[str], *, step: int = 26, title: str = "",
+def layer_matrix_chart(matrix: np.ndarray, layer_names: Sequence[str], *, step: int = 15, title: str = "",
                        show_values: bool = False) -> alt.LayerChart:
     """The (n_layers × n_layers) second-order matrix with the layers' conventional names on both axes."""
     return _finish(_layer_heatmap(_layer_frame(matrix, layer_names), layer_names, step=step, title=title,
@@ -180,24 +184,25 @@ def layer_matrix_chart(matrix: np.ndarray, layer_names: Sequence[str], *, step: 
 
 
 def layer_matrix_pair_chart(left: np.ndarray, right: np.ndarray, layer_names: Sequence[str], *, left_title: str,
-                            right_title: str, step: int = 17) -> alt.HConcatChart:
-    """Two (n_layers × n_layers) second-order matrices side by side on the one shared [-1, 1] scale."""
+                            right_title: str, step: int = 15) -> alt.VConcatChart:
+    """Two (n_layers × n_layers) second-order matrices, one above the other (side by side they would not fit a
+    laptop's column), on the one shared [-1, 1] scale."""
     charts = [_layer_heatmap(_layer_frame(matrix, layer_names), layer_names, step=step, title=title,
                              show_values=False, label_size=11)
               for matrix, title in ((left, left_title), (right, right_title))]
-    return _finish(alt.hconcat(*charts, spacing=30).resolve_scale(color="shared"))
+    return _finish(alt.vconcat(*charts, spacing=24).resolve_scale(color="shared"))
 
 
-def pitfall_chart(correct: np.ndarray, buggy: np.ndarray, layer_names: Sequence[str], *, step: int = 17,
+def pitfall_chart(correct: np.ndarray, buggy: np.ndarray, layer_names: Sequence[str], *, step: int = 15,
                   correct_title: str = "Correct extraction (outputs copied)",
-                  buggy_title: str = "Buggy extraction (in-place ReLU overwrote them)") -> alt.HConcatChart:
+                  buggy_title: str = "Buggy extraction (in-place ReLU overwrote them)") -> alt.VConcatChart:
     """Two second-order matrices side by side on the shared scale: the correct extraction and the buggy one."""
     return layer_matrix_pair_chart(correct, buggy, layer_names, left_title=correct_title, right_title=buggy_title,
                                    step=step)
 
 
 def redness_chart(redness: np.ndarray, class_names_per_image: Sequence[str], image_names: Sequence[str],
-                  role: Sequence[str], class_order: Sequence[str], *, width: int = 620) -> alt.Chart:
+                  role: Sequence[str], class_order: Sequence[str]) -> alt.Chart:
     """Each image's redness as a dot on its class's row; the picked reddest / least red images stand out."""
     frame = pd.DataFrame({"redness": np.asarray(redness, dtype=np.float64), "class": list(class_names_per_image),
                           "image": list(image_names), "role": list(role)})
@@ -213,8 +218,8 @@ def redness_chart(redness: np.ndarray, class_names_per_image: Sequence[str], ima
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("image:N"), alt.Tooltip("class:N"), alt.Tooltip("redness:Q", format=".3f"),
                  alt.Tooltip("role:N")],
-    ).properties(width=width, height=alt.Step(56))
-    return chart.properties(autosize=_PAD)
+    ).properties(width="container", height=alt.Step(56))
+    return _responsive(chart)
 
 
 _LOG_LABEL = "datum.value >= 0.001 ? format(datum.value, '~g') : format(datum.value, '.0e')"
@@ -243,7 +248,7 @@ def variance_chart(frame: pd.DataFrame, selected: str, *, height: int = 300) -> 
                                                                            opacity=0.6)
     chosen = base.transform_filter(alt.datum.layer == selected).mark_line(
         color="#d62728", strokeWidth=2.5, point=alt.OverlayMarkDef(size=18, color="#d62728"))
-    chart = alt.layer(others, chosen).properties(height=height, title=f"{selected}: variance explained per component")
+    chart = alt.layer(others, chosen).properties(height=height, title=f"{selected}: variance per component")
     return _responsive(chart)
 
 
@@ -274,7 +279,7 @@ def cumulative_chart(frame: pd.DataFrame, selected: str, threshold: float, neede
                    point.mark_point(size=90, color="#d62728", filled=True),
                    point.mark_text(align="left", dx=8, dy=14, fontSize=13, fontWeight="bold",
                                    color="#d62728").encode(text="label:N")]
-    chart = alt.layer(*layers).properties(height=height, title=f"{selected}: cumulative fraction of variance")
+    chart = alt.layer(*layers).properties(height=height, title=f"{selected}: cumulative variance")
     return _responsive(chart)
 
 
@@ -287,12 +292,12 @@ def components_chart(frame: pd.DataFrame, threshold: float, layer_order: Sequenc
     kinds = list(KIND_COLOURS)
     base = alt.Chart(frame).encode(
         x=alt.X("layer:N", sort=list(layer_order), title=None,
-                axis=alt.Axis(labelAngle=-45, labelFontSize=12, labelOverlap=False)),
+                axis=alt.Axis(labelAngle=-60, labelFontSize=12, labelOverlap=False)),
         y=alt.Y("components:Q", title=f"components for {threshold:.0%} of the variance", stack=None),
     )
     bars = base.mark_bar().encode(
         color=alt.Color("kind:N", title="layer type", scale=alt.Scale(domain=kinds, range=list(KIND_COLOURS.values())),
-                        legend=alt.Legend(orient="right")),
+                        legend=alt.Legend(orient="top", columns=6)),
         tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("kind:N", title="type"), alt.Tooltip("components:Q")],
     )
     layers = [bars]
@@ -300,9 +305,9 @@ def components_chart(frame: pd.DataFrame, threshold: float, layer_order: Sequenc
         layers.append(base.transform_filter(alt.datum.layer == highlight).mark_bar(
             fill=None, stroke="black", strokeWidth=2))
     labels = base.mark_text(dy=-7, fontSize=11).encode(text="components:Q")
-    chart = alt.layer(*layers, labels).properties(width=alt.Step(36), height=height,
-                                               title=f"Components needed for {threshold:.0%} of the variance, by layer")
-    return _finish(chart)
+    chart = alt.layer(*layers, labels).properties(width="container", height=height,
+                                               title=f"Components for {threshold:.0%} of the variance, by layer")
+    return _responsive(chart)
 
 
 SERIES_COLOURS = ("#d62728", "#1f77b4", "#7f7f7f")  # first series red, second blue, a third grey
@@ -324,7 +329,7 @@ def layer_profile_chart(frame: pd.DataFrame, layer_order: Sequence[str], *, y_ti
     series = list(series_order or dict.fromkeys(frame["series"]))
     base = alt.Chart(frame).encode(
         x=alt.X("layer:N", sort=list(layer_order), title=None,
-                axis=alt.Axis(labelAngle=-45, labelFontSize=12, labelOverlap=False)),
+                axis=alt.Axis(labelAngle=-60, labelFontSize=12, labelOverlap=False)),
         y=alt.Y("value:Q", title=y_title),
         color=alt.Color("series:N", title=series_title or None, sort=series,
                         scale=alt.Scale(domain=series, range=list(SERIES_COLOURS[:len(series)])),
@@ -336,12 +341,12 @@ def layer_profile_chart(frame: pd.DataFrame, layer_order: Sequence[str], *, y_ti
     if zero_rule:
         layers.insert(0, alt.Chart(pd.DataFrame({"value": [0.0]})).mark_rule(color="#888", strokeDash=[3, 3])
                       .encode(y="value:Q"))
-    chart = alt.layer(*layers).properties(width=alt.Step(34), height=height)
-    return _finish(chart.properties(title=title) if title else chart)
+    chart = alt.layer(*layers).properties(width="container", height=height)
+    return _responsive(chart.properties(title=title) if title else chart)
 
 
-def units_chart(frame: pd.DataFrame, selected: str, threshold: float, *, width: int = 330,
-                height: int = 260) -> alt.HConcatChart:
+def units_chart(frame: pd.DataFrame, selected: str, threshold: float, *, width: int = 300,
+                height: int = 220) -> alt.VConcatChart:
     """Both dimensionality estimates against the number of units used (log scale): one line per layer, the
     selected layer in red, the others in grey.
 
@@ -365,7 +370,8 @@ def units_chart(frame: pd.DataFrame, selected: str, threshold: float, *, width: 
         chosen = base.transform_filter(alt.datum.layer == selected).mark_line(
             color="#d62728", strokeWidth=2.5, point=alt.OverlayMarkDef(size=40, color="#d62728"))
         panels.append(alt.layer(others, chosen).properties(width=width, height=height, title=title))
-    return _finish(alt.hconcat(*panels, spacing=40).properties(title=f"{selected} in red, the other layers in grey"))
+    return _finish(alt.vconcat(*panels, spacing=30).properties(title=f"{selected} in red, the other layers in grey"))
+
 
 
 def top5_chart(categories: Sequence[str], probabilities: Sequence[float], *, title: str = "",

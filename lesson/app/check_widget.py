@@ -13,8 +13,9 @@ import functools
 import hashlib
 import json
 import logging
+import re
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ import streamlit as st
 
 from lesson.app import state_keys
 from lesson.app.bank_context import Context
+from lesson.app.check_jobs import CheckJob, cancel_job, start_job
 from lesson.app.frame import guard, shown_path
 from lesson.atomic import write_atomic
 from lesson.curriculum import EXERCISES, Exercise, exercises_on
@@ -31,8 +33,9 @@ from lesson.student_code import contract, file_digest, function_digest, syntax_p
 if TYPE_CHECKING:
     from grader.results import ExerciseResult
 
-__all__ = ["ICONS", "exercise_file", "checks_path", "CheckState", "digest_of", "state_of", "run_check", "check_widget",
-           "page_checks", "check_all_button", "progress_list"]
+__all__ = ["ICONS", "STATUS_WORDS", "exercise_file", "checks_path", "CheckState", "digest_of", "state_of",
+           "start_check", "collect_finished", "run_check", "check_widget", "page_checks", "check_all_button",
+           "progress_list"]
 
 _log = logging.getLogger("lesson.app")
 
@@ -132,28 +135,126 @@ def _grader():
     return grader, ""
 
 
-def run_check(ctx: Context, names: list[str] | None) -> str | None:
-    """Grade the named exercises (all when None) and keep the results; returns an error message or None."""
+def _job() -> CheckJob | None:
+    return st.session_state.get(state_keys.CHECK_JOB)
+
+
+def _running() -> CheckJob | None:
+    job = _job()
+    return job if job is not None and not job.done else None
+
+
+def start_check(ctx: Context, names: list[str] | None) -> str | None:
+    """Start grading the named exercises (all when None) in the background; returns an error message or None.
+
+    While a Check runs, another is not started (its click is answered with a note): no result is ever discarded."""
+    if _running() is not None:
+        return None
     grader, problem = _grader()
     if grader is None:
         return (f"The grader is not available ({problem}). Your code cannot be checked from the app right now; "
                 + ("the plots use the reference solutions." if references_available()
                    else "run `./run-grader` in a terminal to check it."))
     wanted = [exercise for exercise in EXERCISES if names is None or exercise.name in names]
-    digests = {exercise.name: digest_of(ctx, exercise) for exercise in wanted}  # before grading
-    try:
-        report = grader.grade(Path(ctx.settings.exercises_dir), exercises=names, bank=ctx.grading_bank,
-                             settings=ctx.grading_settings)  # the lesson's images, also when own ones are shown
-    except Exception as error:  # noqa: BLE001 (the grader failing is reported, never shown as a traceback)
-        _log.exception("grading failed")
-        return (f"The grader could not run: {type(error).__name__}: {error}. Try again; if it keeps failing, run "
-                "`./run-grader` in a terminal to see the full report.")
-    records = _records(ctx)
-    fresh = {result.name: (digests[result.name], result) for result in report.exercises if result.name in digests}
-    records.update(fresh)
-    _store(ctx, fresh)
-    st.session_state[state_keys.LAST_REPORT] = report
+    digests = {exercise.name: digest_of(ctx, exercise) for exercise in wanted}  # before grading: the function and what it uses
+    st.session_state[state_keys.CHECK_JOB] = start_job(
+        lambda exercises, **arguments: grader.grade(Path(ctx.settings.exercises_dir), exercises, **arguments),
+        names=names, digests=digests, bank=ctx.grading_bank, settings=ctx.grading_settings,  # the lesson's images
+        warm_torch=False)  # the app with its idle children stays under 1 GB: a torch child starts with each Check
     return None
+
+
+def collect_finished(ctx: Context) -> None:
+    """Move a finished Check's results into the session and the checks file (once); each result carries the
+    Check's wall time."""
+    job = _job()
+    if job is None or not job.done or job.collected:
+        return
+    job.collected = True
+    if job.report is None:
+        return
+    fresh = {result.name: (job.digests[result.name], replace(result, seconds=round(job.seconds, 2)))
+             for result in job.report.exercises if result.name in job.digests}
+    _records(ctx).update(fresh)
+    _store(ctx, fresh)
+    st.session_state[state_keys.LAST_REPORT] = job.report
+
+
+def run_check(ctx: Context, names: list[str] | None) -> str | None:
+    """Grade the named exercises (all when None), wait for the result and keep it; returns an error message or None."""
+    problem = start_check(ctx, names)
+    job = _running()
+    if problem or job is None:
+        return problem
+    job.thread.join()
+    collect_finished(ctx)
+    return job.problem
+
+
+def _wait_for(ctx: Context, job: CheckJob, label: str, key: str) -> None:
+    """While ``job`` runs: what is being checked, for how long, and a Cancel button; returns when it is done."""
+    box = st.empty()
+    with box.container():
+        if st.button("Cancel the Check", key=f"cancel_{key}", icon="⏹️"):
+            cancel_job(job)
+        status = st.empty()
+        while not job.done:
+            status.info(f"**Checking {label} …** {job.seconds:.0f} s so far. The rest of the page appears when it "
+                        "is done; press **Cancel the Check** to stop it (for example if your code loops).",
+                        icon="⏳")
+            time.sleep(0.25)  # each update is a point where a click (Cancel) is served
+    box.empty()
+    collect_finished(ctx)
+    if job.cancelled:
+        st.info(f"The Check was cancelled after {job.seconds:.1f} s: nothing was graded. Fix your code (an infinite "
+                "loop?) and save, then press **Check** again.", icon="⏹️")
+    elif job.problem:
+        st.error(job.problem, icon="🚧")
+
+
+def _warnings_note(output: str) -> str:
+    """The grader's explanation of numpy's warnings on undefined values in ``output`` ('' if none, or no grader)."""
+    try:
+        from grader.running.outcomes import explain_warnings
+    except Exception:  # noqa: BLE001 (a half-installed grader must not break the lesson)
+        return ""
+    return explain_warnings(output)
+
+
+def _seconds(seconds: float) -> str:
+    """'0.4 s', '12 s', or 'under 0.1 s' (never '0.0 s')."""
+    if seconds < 0.1:
+        return "under 0.1 s"
+    return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
+
+
+_TRACEBACK = re.compile(r"\n(?=Traceback \(your code only\):|\S+(Error|Exception|Warning|Exit|Interrupt)\b)")
+
+
+def _message_and_code(message: str) -> tuple[str, str]:
+    """A case's message split into its words and its traceback (shown as code, with the student's line)."""
+    match = _TRACEBACK.search(message)
+    if match is None:
+        return message, ""
+    return message[:match.start()].strip(), message[match.start():].strip("\n")
+
+
+def _show_case(case) -> None:
+    if not case.ran:
+        st.markdown(f"⏸️ **Not run** · {case.name}: the exercise stopped before this case.")
+        return
+    if case.passed:
+        st.markdown(f"✅ **Passed** · {case.name}")
+        return
+    if case.hidden:
+        st.markdown(f"❌ **Failed** · {case.name}: a hidden case (details withheld).")
+        return
+    words, code = _message_and_code(case.message)
+    st.markdown(f"❌ **Failed** · **{case.name}**: {words}")
+    if code:
+        st.code(code, language="python", wrap_lines=True)
+    if case.hint:
+        st.markdown(f"💡 **Hint:** {case.hint}")
 
 
 def _show_result(state: CheckState) -> None:
@@ -162,18 +263,23 @@ def _show_result(state: CheckState) -> None:
         st.caption("Not checked yet: press **Check** after you save your file.")
         return
     if state.status == "changed":
-        st.info(f"🔄 Your `{result.name}` (or something it uses) changed since it "
-                f"{'passed' if result.passed else 'was last checked'}. Press **Check** again to test the new version.")
-    score = f"{result.score:g} / {result.max_score:g} points"
+        st.info(f"**Changed:** your `{result.name}` (or something it uses) changed since it "
+                f"{'passed' if result.passed else 'was last checked'}. Press **Check** again to test the new version.",
+                icon="🔄")
+    score = f"{result.score:g} of {result.max_score:g} points"
     status = result.status or ("passed" if result.passed else "failed" if result.attempted else "not attempted")
+    words, code = _message_and_code(result.message)
     if result.passed:
-        st.success(f"**Passed** · {score}. {result.message}", icon="✅")
+        st.success(f"**Passed** · {score}. {words}", icon="✅")
     elif status == "not attempted":
-        st.info(result.message, icon="⬜")  # "Not attempted yet: ..." (grader.judging.verdicts.not_attempted)
+        st.info(f"**Not attempted** · {words}", icon="⬜")  # "Not attempted yet: ..." (grader.judging.verdicts)
     elif status in ("error", "timeout", "memory"):
-        st.warning(f"**{status.capitalize()}** · {score}. {result.message}", icon=ICONS[status])
+        title = {"error": "Error", "timeout": "Time limit", "memory": "Out of memory"}[status]
+        st.warning(f"**{title}** · {score}. {words}", icon=ICONS[status])
     else:
-        st.error(f"**Failed** · {score}. {result.message}", icon="❌")
+        st.error(f"**Failed** · {score}. {words}", icon="❌")
+    if code:
+        st.code(code, language="python", wrap_lines=True)
     if result.hint:
         st.info(f"**Hint:** {result.hint}", icon="💡")
     elif result.diagnosis:  # no known mistake matched: a relation seen in the numbers
@@ -182,34 +288,25 @@ def _show_result(state: CheckState) -> None:
     if cases:
         n_passed = sum(case.passed for case in cases)
         with st.expander(f"Cases: {n_passed} of {len(cases)} passed"):
-            lines = []
             for case in cases:
-                if not case.ran:
-                    lines.append(f"- ⏸️ {case.name}: not run (the exercise stopped before this case)")
-                    continue
-                if case.hidden and not case.passed:
-                    lines.append(f"- ❌ {case.name}: a hidden case (details withheld)")
-                    continue
-                text = f"- {'✅' if case.passed else '❌'} **{case.name}**"
-                if case.message and not case.passed:
-                    text += f": {case.message}"
-                if case.hint and not case.passed:
-                    text += f"  \n  💡 {case.hint}"
-                lines.append(text)
-            st.markdown("\n".join(lines))
+                _show_case(case)
     if result.output and result.output.strip():
         with st.expander("What your code printed"):
-            st.code(result.output.rstrip(), language="text")
+            st.code(result.output.rstrip(), language="text", wrap_lines=True)
+            note = _warnings_note(result.output)
+            if note:
+                st.info(note, icon="ℹ️")
     isolation = getattr(st.session_state.get(state_keys.LAST_REPORT), "isolation", "")  # grader/running/bubblewrap.py
     ran_in = f" Ran in: {isolation}." if isolation else ""
-    st.caption((f"Checked in {result.seconds:.1f} s." if result.seconds else "") + ran_in)
+    st.caption((f"Checked in {_seconds(result.seconds)}." if result.seconds else "") + ran_in)
 
 
 def check_widget(ctx: Context, exercise: Exercise) -> None:
     """An exercise block: where to write it, its contract, a Check button and the latest result."""
+    collect_finished(ctx)
     path = exercise_file(ctx, exercise)
     with st.container(border=True):
-        st.markdown(f"#### ✏️ Exercise: `{exercise.name}`")
+        st.markdown(f"### ✏️ Exercise: `{exercise.name}`")
         st.markdown(f"Write it in **`{shown_path(path)}`**, save the file, then press **Check**. "
                     f"The app uses it for {exercise.purpose}.")
         problem = _cached_syntax_problem(str(path), file_digest(path))
@@ -222,13 +319,18 @@ def check_widget(ctx: Context, exercise: Exercise) -> None:
         with st.expander("The contract: what the function takes and returns"):
             indented = "\n".join(f"    {line}" if line else "" for line in spec.docstring.splitlines())
             st.code(f'{spec.signature}\n    """\n{indented}\n    """', language="python")
+        busy = _running()
         if st.button("Check", key=f"check_{exercise.name}", type="primary", icon="▶️"):
-            started = time.perf_counter()
-            with st.spinner(f"Checking {exercise.name} …"):
-                problem = run_check(ctx, [exercise.name])
-            if problem:
-                st.error(problem, icon="🚧")
-            _log.info("check %s took %.2f s", exercise.name, time.perf_counter() - started)
+            if busy is not None:
+                st.info("A Check is already running: its result comes first; press **Check** again when it is done.",
+                        icon="⏳")
+            else:
+                problem = start_check(ctx, [exercise.name])
+                if problem:
+                    st.error(problem, icon="🚧")
+        job = _running()
+        if job is not None and job.covers(exercise.name):
+            _wait_for(ctx, job, f"`{exercise.name}`" if job.names else "every exercise", exercise.name)
         _show_result(state_of(ctx, exercise))
 
 
@@ -240,21 +342,31 @@ def page_checks(ctx: Context, page: str) -> None:
 
 
 def check_all_button(ctx: Context) -> None:
+    collect_finished(ctx)
     if st.button("Check all exercises", key="check_all", icon="▶️", width="stretch"):
-        with st.spinner("Checking every exercise …"):
-            problem = run_check(ctx, None)
-        if problem:
-            st.error(problem, icon="🚧")
+        if _running() is not None:
+            st.info("A Check is already running: wait for it, then try again.", icon="⏳")
+        else:
+            problem = start_check(ctx, None)
+            if problem:
+                st.error(problem, icon="🚧")
+    job = _running()
+    if job is not None and job.names is None:
+        _wait_for(ctx, job, "every exercise", "all")
+
+
+STATUS_WORDS = {"passed": "passed", "failed": "failed", "not attempted": "not attempted", "error": "error",
+                 "timeout": "time limit", "memory": "out of memory", "not checked": "not checked",
+                 "changed": "changed since it passed (or was checked)"}
 
 
 def progress_list(ctx: Context) -> None:
-    """The sidebar's progress: a bar, then one line per exercise with its latest check's status."""
+    """The sidebar's progress: a bar, then one line per exercise with its latest check's status, in words too."""
     states = [(exercise, state_of(ctx, exercise)) for exercise in EXERCISES]
     n_passed = sum(state.passed_now for _, state in states)
     st.progress(n_passed / len(states), text=f"**{n_passed} of {len(states)}** exercises pass")
-    st.markdown("  \n".join(f"{ICONS.get(state.status, '▫️')} `{exercise.name}`" for exercise, state in states))
-    st.caption("✅ passed · ❌ failed · ⬜ not attempted · ⚠️ error · 🔄 changed since it passed (or was checked) · "
-               "⚪ not checked")
+    st.markdown("  \n".join(f"{ICONS.get(state.status, '▫️')} `{exercise.name}`: "
+                             f"{STATUS_WORDS.get(state.status, state.status)}" for exercise, state in states))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

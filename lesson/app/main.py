@@ -15,15 +15,24 @@ import streamlit as st  # noqa: E402
 from lesson import curriculum  # noqa: E402
 from lesson.app import bank_context, check_widget, frame  # noqa: E402
 
-_PAGES = Path(__file__).resolve().parent / "pages"
+# Not "pages/": Streamlit treats a pages/ folder beside the entry point as a legacy multipage app and runs the
+# first session of a fresh server through it, which sends a spurious "Page not found" for a deep link.
+_PAGES = Path(__file__).resolve().parent / "lesson_pages"
 _log = logging.getLogger("lesson.app")
 
 st.set_page_config(page_title="How AlexNet represents images", page_icon="🧠", layout="wide",
                    initial_sidebar_state="expanded")
 
-PAGES = [st.Page(_PAGES / item.file, title=item.nav_title,
-                 icon=item.icon, url_path=item.url_path, default=item.number == "0") for item in curriculum.PAGES]
+# The default page (Start) is served at "/" and does not answer its own url_path: it reserves "home" (unused), and
+# a second, hidden entry of the same page answers /start.
+PAGES = [st.Page(_PAGES / item.file, title=item.nav_title, icon=item.icon,
+                 url_path="home" if item.number == "0" else item.url_path, default=item.number == "0")
+         for item in curriculum.PAGES]
+_START = curriculum.page("0")
+PAGES.append(st.Page(_PAGES / _START.file, title=_START.nav_title, icon=_START.icon, url_path=_START.url_path,
+                     visibility="hidden"))
 page = st.navigation(PAGES)
+frame.readable_styles()
 
 ctx = bank_context.load_context()  # progress while the bank is built the first time; a clear message (and stop) on failure
 with st.sidebar:

@@ -6,6 +6,7 @@ OWN_IMAGES_UNREADABLE = "lesson_own_images_unreadable"  # (folder, its unreadabl
 UNTRAINED = "lesson_untrained_on"  # the untrained network is asked for (pages 2, 3 and 4)
 CHECKS = "lesson_checks"  # exercise name -> the latest Check's CheckState
 LAST_REPORT = "lesson_last_report"  # the grader's report of the latest Check
+CHECK_JOB = "lesson_check_job"  # the latest Check (lesson.app.check_jobs.CheckJob), running or done
 REFLECTION_APPLIED = "lesson_reflection_applied"  # question id -> timestamp of the newest update applied
 REFLECTION_BASELINE = "lesson_reflection_baseline"  # question id -> the text the box and the file last shared
 REFLECTION_VERSIONS = "lesson_reflection_versions"  # question id -> bumped when the file changed outside the box

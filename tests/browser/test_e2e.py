@@ -6,12 +6,19 @@ folder that the test prints (LESSON_SCREENSHOT_DIR overrides it). The optional "
 used too: Euclidean distance, the untrained network, a wrong and a good folder of own images. Skipped without
 /usr/bin/chromium unless LESSON_REQUIRE_BROWSER=1. Run by hand for screenshots with other data:
 `python tests/browser/test_e2e.py DIR [--interact] [--beyond]` (--beyond: the optional parts switched on).
+
+A second test opens every page by its own URL (the first as a fresh server's first session: no "Page not found"),
+then visits every page at 1400, 1024 and 768 px with the sidebar open: a screenshot of each (w<width>-...png),
+no chart drawn wider than its column, and no serious or critical axe-core violation (nor a skipped heading level).
+axe-core is the npm package in tests/browser (package.json; `npm install` there, done by .ci/run and by the test
+when npm exists); no browser is ever downloaded.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -32,6 +39,30 @@ PAGES = ["Start", "1 Network and images", "2 First-order similarity", "3 Second-
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
 MAIN = "[data-testid='stMain']"
+WIDTHS = (1400, 1024, 768)  # a desktop, a laptop and a small laptop window, the sidebar open (the default)
+BROWSER_DIR = Path(__file__).resolve().parent
+AXE = BROWSER_DIR / "node_modules" / "axe-core" / "axe.min.js"
+HEADINGS = {"Start": "How AlexNet represents images", "1 Network and images": "The network and the images"}
+URL_PATHS = {"Start": "start", "1 Network and images": "network", "2 First-order similarity": "first-order",
+             "3 Second-order similarity": "second-order", "4 PCA and dimensionality": "pca", "5 Submit": "submit"}
+# Every chart's drawing (canvas or svg) must fit inside the column that holds it.
+_OVERFLOWING_CHARTS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart']")].flatMap((chart, index) => {
+    const holder = chart.closest("[data-testid='stElementContainer']") || chart.parentElement;
+    const limit = holder.getBoundingClientRect().right + 1;
+    const main = document.querySelector("[data-testid='stMain']").getBoundingClientRect().right + 1;
+    return [...chart.querySelectorAll("canvas, svg.marks")].filter(drawing => {
+        const right = drawing.getBoundingClientRect().right;
+        return right > limit || right > main;
+    }).map(drawing => `chart ${index + 1}: ${Math.round(drawing.getBoundingClientRect().width)} px wide in a `
+                      + `${Math.round(holder.getBoundingClientRect().width)} px column`);
+})"""
+_AXE_SERIOUS = """async () => {
+    const result = await axe.run(document, {resultTypes: ["violations"]});
+    return result.violations.filter(v => v.impact === "serious" || v.impact === "critical"
+                                         || v.id === "heading-order").map(v =>
+        `${v.impact} ${v.id}: ${v.help} (${v.nodes.length} elements, e.g. ${v.nodes.slice(0, 3).map(
+            node => node.target.join(" ")).join(" | ")})`);
+}"""
 
 
 def _free_port() -> int:
@@ -109,6 +140,59 @@ def open_page(page, title: str) -> int:
     wait_idle(page)
     page.wait_for_selector("h1", timeout=60_000)
     return wait_charts(page)
+
+
+def axe_script() -> Path | None:
+    """axe-core's script (the npm package, installed into tests/browser/node_modules when missing and npm exists)."""
+    if not AXE.exists() and shutil.which("npm"):
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=BROWSER_DIR, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, timeout=300)
+    return AXE if AXE.exists() else None
+
+
+def page_not_found_shown(page) -> bool:
+    return page.get_by_text("Page not found").count() > 0
+
+
+def check_widths_and_accessibility(url: str, screenshot_dir: Path, axe: Path | None) -> dict:
+    """Each page opened by its own URL in a fresh tab, the first of them the server's first session (deep links):
+    its heading, and whether a "Page not found" message appeared; then at each of ``WIDTHS``: every page from the
+    sidebar, a screenshot, the charts wider than their column, and (at the first width) axe-core's serious and
+    critical violations (and heading-order)."""
+    from playwright.sync_api import sync_playwright
+
+    report: dict = {"overflow": {}, "axe": {}, "deep links": {}}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            # Deep links first: the very first session of a fresh server opens /first-order.
+            for title, path in sorted(URL_PATHS.items(), key=lambda item: item[1] != "first-order"):
+                tab = browser.new_page(viewport={"width": WIDTHS[1], "height": 900})
+                tab.goto(f"{url}/{path}", wait_until="domcontentloaded")
+                wait_idle(tab, timeout_ms=180_000)
+                tab.wait_for_selector("h1", timeout=60_000)
+                tab.wait_for_timeout(500)
+                report["deep links"][title] = {"heading": tab.locator("h1").first.inner_text(),
+                                               "page not found": page_not_found_shown(tab)}
+                tab.close()
+            page = browser.new_page(viewport={"width": WIDTHS[0], "height": 900})
+            page.goto(url, wait_until="domcontentloaded")
+            wait_idle(page, timeout_ms=180_000)
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                for index, title in enumerate(PAGES):
+                    open_page(page, title)
+                    page.wait_for_timeout(600)  # charts follow the new width
+                    name = title.split(" ", 1)[-1].lower().replace(" ", "-")
+                    full_page_screenshot(page, screenshot_dir / f"w{width}-{index}-{name}.png", width=width)
+                    page.wait_for_timeout(600)
+                    report["overflow"][(width, title)] = page.evaluate(_OVERFLOWING_CHARTS)
+                    if axe is not None and width == WIDTHS[0]:
+                        page.add_script_tag(path=str(axe))
+                        report["axe"][title] = page.evaluate(_AXE_SERIOUS)
+        finally:
+            browser.close()
+    return report
 
 
 def write_image_folder(root: Path, per_class: int = 12) -> Path:
@@ -304,6 +388,40 @@ def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
     assert "does not exist" in beyond["bad folder"]
     assert "Your own images" in beyond["own images banner"] and str(image_folder) in beyond["own images banner"]
     assert beyond["own images, first-order charts"] >= 2 and beyond["after going back"]
+
+
+@pytest.mark.browser
+def test_every_page_fits_at_three_widths_is_accessible_and_opens_by_its_url(stand_in_env, bank, tmp_path):
+    if not CHROMIUM.exists():
+        if os.environ.get("LESSON_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and LESSON_REQUIRE_BROWSER=1: install Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium package to run the browser test)")
+    pytest.importorskip("playwright.sync_api")
+    axe = axe_script()
+    if axe is None and os.environ.get("LESSON_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"axe-core is missing: run `npm install` in {BROWSER_DIR}")
+    screenshot_dir = Path(os.environ.get("LESSON_SCREENSHOT_DIR") or tmp_path / "screenshots")
+    screenshot_dir.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "exercises").mkdir()
+    for module in ("rsa", "pca", "stimuli"):
+        (tmp_path / "exercises" / f"{module}.py").write_bytes((PROJECT_ROOT / "exercises" / f"{module}.py").read_bytes())
+    env = {**stand_in_env, "LESSON_EXERCISES_DIR": str(tmp_path / "exercises"),
+           "LESSON_REFLECTIONS": str(tmp_path / "reflections.md")}
+    with streamlit_server(env, tmp_path / "streamlit.log") as url:
+        report = check_widths_and_accessibility(url, screenshot_dir, axe)
+    print(f"\nScreenshots at {', '.join(map(str, WIDTHS))} px: {screenshot_dir}")
+    problems = [f"{title} at {width} px: a chart is wider than its column: {found}"
+                for (width, title), found in report["overflow"].items() if found]
+    if axe is None:
+        print("  axe-core not installed (no npm): accessibility not checked")
+    problems += [f"{title}: axe-core: {found}" for title, found in report["axe"].items() if found]
+    for title, seen in report["deep links"].items():
+        wanted = HEADINGS.get(title, title.split(" ", 1)[-1])
+        if seen["page not found"]:
+            problems.append(f"/{URL_PATHS[title]}: a 'Page not found' message appeared")
+        if wanted not in seen["heading"]:
+            problems.append(f"/{URL_PATHS[title]} opened {seen['heading']!r}, not {title!r}")
+    assert not problems, "\n".join(problems)
 
 
 if __name__ == "__main__":  # screenshots with whatever LESSON_* settings the environment holds

@@ -20,7 +20,8 @@ assert importlib.util.find_spec("solutions") is None, "the reference solutions a
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-PAGES = ("pages/p1_network.py", "pages/p2_first_order.py", "pages/p3_second_order.py", "pages/p4_pca.py")
+PAGES = ("lesson_pages/p1_network.py", "lesson_pages/p2_first_order.py", "lesson_pages/p3_second_order.py",
+         "lesson_pages/p4_pca.py")
 
 
 def visit(app) -> dict:

@@ -150,11 +150,11 @@ def test_release_app_draws_with_the_students_functions(release, tmp_path, stand_
         assert waiting, (page, shown["info"])
         assert "not checked yet" in waiting[0] and "exercises/" in waiting[0]
         assert not any("reference solution" in text for text in shown["captions"] if "Computed with" in text)
-    assert seen["stubs"]["pages/p1_network.py"]["charts"] == 1  # the units per layer; redness waits
-    assert seen["stubs"]["pages/p2_first_order.py"]["charts"] == 0
+    assert seen["stubs"]["lesson_pages/p1_network.py"]["charts"] == 1  # the units per layer; redness waits
+    assert seen["stubs"]["lesson_pages/p2_first_order.py"]["charts"] == 0
     for page, shown in seen["solved"].items():
         assert not any(text.startswith("**Not solved yet.**") for text in shown["info"]), (page, shown["info"])
         assert any(text.startswith("🧑‍🎓 Computed with **your**") for text in shown["captions"]), page
         assert shown["charts"] > seen["stubs"][page]["charts"], page
-    optional = " ".join(seen["solved"]["pages/p3_second_order.py"]["info"])
+    optional = " ".join(seen["solved"]["lesson_pages/p3_second_order.py"]["info"])
     assert "leaves out" in optional  # the optional comparison with references says why it is missing

@@ -37,8 +37,20 @@ def test_hidden_cases_never_show_the_expected_value():
     hidden = compare("array", got, expected, Tolerance(atol=1e-4), hidden=True).message
     visible = compare("array", got, expected, Tolerance(atol=1e-4), hidden=False).message
     assert "0.3811" not in hidden and "0.4123" in hidden and "row 0, column 1" in hidden
-    assert "within 1e-04 of the reference" in hidden and "between 1e-2 and 1e-1" in hidden
-    assert "expected 0.3811 (difference 0.0312)" in visible
+    assert "tolerance (1e-04)" in hidden and "off by between 0.01 and 0.1" in hidden
+    assert "the reference is 0.3811 (a difference of 0.0312)" in visible
+
+
+def test_the_largest_difference_is_given_with_its_place():
+    expected = np.zeros((3, 3))
+    got = expected.copy()
+    got[0, 1], got[2, 0] = 0.01, 0.75
+    visible = compare("array", array(got), expected, Tolerance(atol=1e-4), hidden=False).message
+    hidden = compare("array", array(got), expected, Tolerance(atol=1e-4), hidden=True).message
+    assert visible.startswith("2 of 9 values differ") and "The first is at row 0, column 1" in visible
+    assert "The largest difference is 0.75, at row 2, column 0." in visible
+    assert "The largest difference is at row 2, column 0: between 0.1 and 1." in hidden and "0.75" not in hidden
+    assert "1e0" not in visible + hidden
 
 
 def test_tolerance_edges_and_infinite_values():

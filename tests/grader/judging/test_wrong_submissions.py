@@ -36,6 +36,7 @@ CASES = [
     ("second_with_diagonal", "second_order_similarity", "diagonal is included"),
     ("second_sorted_keys", "second_order_similarity", "insertion order"),
     ("second_scipy_scalar", "second_order_similarity", "returns a single number"),
+    ("second_dict_keys", "second_order_similarity", "gives its keys"),
     ("pca_not_centred", "PCA", "Centre each feature"),
     ("pca_centred_rows", "PCA", "centred each sample"),
     ("pca_divided_by_n", "PCA", "not by n_samples"),
@@ -54,6 +55,7 @@ CASES = [
     ("redness_green_only", "redness", "not green alone"),
     ("redness_sums", "redness", "you summed"),
     ("redness_sign", "redness", "opposite sign"),
+    ("redness_blue_for_red", "redness", "blue channel as red"),
     ("pick_least_red_descending", "pick_redness_extrema", "ascending redness"),
     ("pick_all_candidates", "pick_redness_extrema", "first per_class images"),
     ("pick_least_red_first", "pick_redness_extrema", "reddest first"),
@@ -66,7 +68,7 @@ CASES = [
 def test_every_folder_of_the_corpus_is_listed():
     listed = (folder.name for folder in WRONG.iterdir() if folder.is_dir() and not folder.name.startswith("uncatalogued_"))
     assert sorted(listed) == sorted(  # the uncatalogued_* folders are listed in test_diagnosis.py
-        [name for name, _, _ in CASES] + ["similarity_numpy_only_for_tensors"])
+        [name for name, _, _ in CASES] + ["similarity_numpy_only_for_tensors", "similarity_returns_tensor"])
 
 
 @pytest.mark.parametrize(("folder", "exercise", "want"), CASES, ids=[case[0] for case in CASES])
@@ -91,3 +93,13 @@ def test_numpy_only_code_fails_the_torch_case_with_a_hint(tensor_source):
     assert [case.name for case in failing] == ["torch: torch tensor"]
     assert "np.asarray" in result.hint
     assert "AttributeError" in failing[0].message and "astype" in failing[0].message
+
+
+@pytest.mark.skipif(not torch_importable(), reason="torch is not installed")
+def test_a_torch_tensor_returned_gets_a_hint(tensor_source):
+    report = grade(WRONG / "similarity_returns_tensor", ["get_similarity_matrix"], source=tensor_source,
+                   time_limit=60, warm=False)
+    (result,) = report.exercises
+    failing = [case for case in result.cases if not case.passed]
+    assert [case.name for case in failing] == ["torch: torch tensor"]
+    assert "returned a torch tensor" in failing[0].hint and ".numpy()" in failing[0].hint

@@ -157,7 +157,7 @@ def test_partial_credit_is_proportional_and_said(small_source, tmp_path):
     passed = sum(case.passed for case in result.cases)
     assert 0 < passed < len(result.cases)
     assert result.score == round(result.max_score * passed / len(result.cases), 2)
-    assert "partial credit in proportion to the cases that pass" in result.message
+    assert "partial credit in proportion to the cases that pass" in result.message.lower()
 
 
 def test_helpers_and_relative_imports_inside_the_submission_work(small_source, tmp_path):

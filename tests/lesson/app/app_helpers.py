@@ -9,12 +9,12 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 APP = str(PROJECT_ROOT / "lesson" / "app" / "main.py")
 PAGES = {
-    "start": "pages/p0_start.py",
-    "network": "pages/p1_network.py",
-    "first_order": "pages/p2_first_order.py",
-    "second_order": "pages/p3_second_order.py",
-    "pca": "pages/p4_pca.py",
-    "submit": "pages/p5_submit.py",
+    "start": "lesson_pages/p0_start.py",
+    "network": "lesson_pages/p1_network.py",
+    "first_order": "lesson_pages/p2_first_order.py",
+    "second_order": "lesson_pages/p3_second_order.py",
+    "pca": "lesson_pages/p4_pca.py",
+    "submit": "lesson_pages/p5_submit.py",
 }
 MODULES = ("rsa", "pca", "stimuli")
 

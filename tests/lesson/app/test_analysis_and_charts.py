@@ -122,4 +122,17 @@ def test_pca_and_components_charts_build():
     assert any(layer.get("mark", {}).get("type") == "rule" for layer in cumulative["layer"] if "mark" in layer)
     counts = pd.DataFrame({"layer": ["conv1", "fc8"], "kind": ["conv", "linear"], "components": [40, 3]})
     spec = charts.components_chart(counts, 0.8, ["conv1", "fc8"], highlight="fc8").to_dict()
-    assert spec["title"] == "Components needed for 80% of the variance, by layer"
+    assert spec["title"] == "Components for 80% of the variance, by layer"
+    assert spec["width"] == "container"  # it follows its column: nothing cut at 1024 or 768 px
+
+
+def test_every_layer_kind_has_its_own_colour():
+    assert len(set(charts.KIND_COLOURS.values())) == len(charts.KIND_COLOURS)
+
+
+def test_the_small_multiples_fit_a_narrow_column():
+    matrices = np.stack([np.eye(6)] * 21)
+    spec = charts.small_multiples_chart(matrices, [f"layer{index}" for index in range(21)]).to_dict()
+    width = spec["columns"] * spec["spec"]["width"] + (spec["columns"] - 1) * spec["spacing"]["column"]
+    assert width <= 436  # the main column of a 768 px window with the sidebar open
+    assert spec["spec"]["encoding"]["color"]["condition"]["legend"]["orient"] == "bottom"

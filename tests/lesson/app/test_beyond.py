@@ -116,7 +116,7 @@ def test_the_untrained_network_is_built_on_request_and_compared_on_pages_2_to_4(
     app.switch_page(PAGES["second_order"]).run()
     assert_clean(app)
     pair, agreement = charts(app)[-2:]
-    assert len(chart_spec(pair)["hconcat"]) == 2
+    assert len(chart_spec(pair)["vconcat"]) == 2
     values = chart_data(agreement).dropna(subset=["series"])["value"].to_numpy()
     assert len(values) == 21 and np.all(values <= 1 + 1e-9)
     assert "What differs" in _all_text(app) and "on average two layers have" in _all_text(app)
@@ -146,7 +146,7 @@ def test_participation_ratio_and_the_units_study_render(bank):
     np.testing.assert_array_equal(estimates[estimates["series"] == "components for 80%"]["value"], at_80)
 
     rows = chart_data(study)
-    assert len(chart_spec(study)["hconcat"]) == 2
+    assert len(chart_spec(study)["vconcat"]) == 2
     stored = {row["name"]: min(row["n_units"], bank.provenance["stored_units"]) for row in bank.layer_table}
     for name, group in rows.groupby("layer"):
         assert list(group["n_units"]) == [n for n in (100, 300, 1000, 3000) if n <= stored[name]]
@@ -204,7 +204,9 @@ def _broken_class(root):
     (lambda root: (write_image_folder(root, {"cats": 3}), (root / "dogs").mkdir(), root)[-1],
      "class 'dogs' has no image files"),
     (_broken_class, "dogs/dogs_00.png"),
-], ids=["nonexistent", "a file", "no classes", "empty class", "unreadable files"])
+    (lambda root: write_image_folder(root, {"cats": 3, "dogs": 2}),
+     "class 'cats' has 3 readable images, and every class needs at least 10"),
+], ids=["nonexistent", "a file", "no classes", "empty class", "unreadable files", "too few per class"])
 def test_a_folder_that_cannot_be_used_gives_a_clear_error_and_the_app_keeps_working(tmp_path, make, want):
     app = open_app("network")
     _use_folder(app, make(tmp_path / "mine"))

@@ -155,3 +155,45 @@ def test_function_digest_follows_what_the_function_uses(tmp_path):
     path.write_text("def wanted(:\n")
     assert function_digest(path, "wanted").startswith("unparsed:")
     assert function_digest(tmp_path / "none.py", "wanted") == "missing"
+
+
+RAISING_SIMILARITY = '''
+import numpy as np
+
+
+def get_similarity_matrix(activations):
+    flat = np.asarray(activations, dtype=float)
+    return np.corrcoef(flat.reshape(len(flat), -1).T[5000])  # an index past the units: IndexError
+'''
+
+WARNING_SIMILARITY = '''
+import numpy as np
+
+
+def get_similarity_matrix(activations):
+    flat = np.asarray(activations, dtype=float).reshape(len(activations), -1)
+    centred = flat - flat.mean(axis=1, keepdims=True)
+    unit = centred / np.linalg.norm(centred, axis=1, keepdims=True)  # 0 / 0 for a constant row: numpy warns
+    return unit @ unit.T
+'''
+
+
+def test_a_traceback_is_shown_as_code_with_the_students_line_and_the_score_once(exercises_dir):
+    (exercises_dir / "rsa.py").write_text(RAISING_SIMILARITY)
+    app = _check(open_app("first_order"), "get_similarity_matrix")
+    assert not app.exception
+    code = [block.value for block in app.code if "Traceback (your code only)" in block.value]
+    assert code and "flat.reshape(len(flat), -1).T[5000]" in code[0] and "IndexError" in code[0]
+    page_text = " ".join(texts(app.error) + texts(app.markdown))
+    assert "Traceback (your code only)" not in page_text  # the traceback is code, not a paragraph
+    (failure,) = texts(app.error)
+    assert failure.count("points") == 1 and "Score:" not in failure
+    assert any(text.startswith("Checked in ") and "0.0 s" not in text for text in texts(app.caption))
+
+
+def test_numpys_warning_on_a_constant_row_is_explained_not_blamed(exercises_dir):
+    (exercises_dir / "rsa.py").write_text(WARNING_SIMILARITY)
+    app = _check(open_app("first_order"), "get_similarity_matrix")
+    assert any("Passed" in text for text in texts(app.success)), texts(app.error)
+    assert any("invalid value encountered" in block.value for block in app.code)
+    assert any("come from numpy, not from a mistake of yours" in text for text in texts(app.info))

@@ -49,7 +49,7 @@ def test_first_order_page_shows_all_layers_on_one_fixed_scale(bank):
     app = open_app("first_order")
     small_multiples, single = charts(app)
     spec = chart_spec(small_multiples)
-    assert spec["columns"] == 7
+    assert spec["columns"] == 4  # 4 panels a row fit a 768 px window with the sidebar open
     assert spec["usermeta"]["embedOptions"]["renderer"] == "canvas"
     data = chart_data(small_multiples)
     n_rsa = len(bank.rsa_indices)
@@ -76,7 +76,7 @@ def test_second_order_page_shows_the_layer_matrix_and_the_pitfall(bank):
     assert len(data) == 21 * 21
     assert set(data["layer (row)"]) == set(bank.layer_names)  # readable names, not module paths
     assert spec_uses_fixed_scale(chart_spec(layer_matrix))
-    assert len(chart_spec(pitfall)["hconcat"]) == 2
+    assert len(chart_spec(pitfall)["vconcat"]) == 2
     table = app.dataframe[0].value
     assert len(table) == 9  # 7 ReLUs and 2 dropouts, each with its input
     dropout = table[table["relation"] == "input → dropout"]

@@ -19,32 +19,33 @@ frame.page_header(
 )
 
 with frame.guard("how to work"):
-    st.subheader("How to work")
+    st.header("How to work")
     step_write, step_check, step_reflect = st.columns(3)
     with step_write.container(border=True):
-        st.markdown("##### 1 · Write code")
+        st.markdown("### 1 · Write code")
         st.markdown(f"Open the files in **`{frame.shown_path(ctx.settings.exercises_dir)}/`** in your editor and "
                     "replace each `raise NotImplementedError` with your implementation. Each function's docstring "
                     "is its contract; the app shows it next to the exercise.")
     with step_check.container(border=True):
-        st.markdown("##### 2 · Press Check")
+        st.markdown("### 2 · Press Check")
         st.markdown("Every exercise has a **Check** button. It runs your saved file in a separate process on the "
                     "network's real activations and on edge cases, then tells you what passed, what did not, and "
                     "often why. Once a function passes, the plots on that page use **your** code.")
     with step_reflect.container(border=True):
-        st.markdown("##### 3 · Reflect")
+        st.markdown("### 3 · Reflect")
         st.markdown(f"Each section ends with questions. Type your answers in the boxes: they are saved to "
                     f"**`{frame.shown_path(ctx.settings.reflections_path)}`** as you go and are part of what you hand "
                     "in on the **Submit** page.")
 
 with frame.guard("the lesson map"):
-    st.subheader("The lesson")
+    st.header("The lesson")
     answers = answered(load_answers(ctx.settings.reflections_path))
     lines = ["| section | what you find out | exercises | reflections answered |", "|---|---|---|---|"]
     for lesson_page in LESSON_PAGES:
         exercises = exercises_on(lesson_page.number)
-        marks = " ".join(f"{check_widget.ICONS.get(check_widget.state_of(ctx, exercise).status, '▫️')} `{exercise.name}`"
-                         for exercise in exercises)
+        states = [(exercise, check_widget.state_of(ctx, exercise).status) for exercise in exercises]
+        marks = " · ".join(f"{check_widget.ICONS.get(status, '▫️')} `{exercise.name}`: "
+                             f"{check_widget.STATUS_WORDS.get(status, status)}" for exercise, status in states)
         questions = [question.id for question in questions_on(lesson_page.number)]
         lines.append(f"| **{lesson_page.number} · {lesson_page.title}** | {lesson_page.what} | {marks} | "
                      f"{sum(answers[q] for q in questions)} of {len(questions)} |")
@@ -59,7 +60,7 @@ with frame.guard("the lesson map"):
                 "not graded.")
 
 with frame.guard("the data provenance"):
-    st.subheader("Where the data comes from")
+    st.header("Where the data comes from")
     provenance = bank.provenance
     weights, images = provenance["weights"], provenance["images"]
     left, right = st.columns(2)

@@ -57,7 +57,7 @@ def _cumulative_frame(spectra, layer_names) -> pd.DataFrame:
 
 used = [EXERCISES_BY_NAME["PCA"], EXERCISES_BY_NAME["components_to_reach"]]
 kinds = {row["name"]: row["kind"] for row in bank.layer_table}
-st.subheader("The spectrum of one layer")
+st.header("The spectrum of one layer")
 spectra = needed = None
 layer_name, threshold, selected = bank.layer_names[0], 0.8, 0
 per_class_options = _per_class_options(int(np.bincount(bank.labels).max()))
@@ -79,20 +79,18 @@ with frame.guard("the PCA of each layer"):
                                                   chosen.function), [count_choice], used[1:])
     selected = bank.layer_names.index(layer_name)
     version = f"{bank.key}|{pca_choice.source_id}|{per_class}"
-    left, right = st.columns(2, gap="large")
-    with left:
-        st.altair_chart(cached.chart("variance", f"{version}|{layer_name}", lambda: charts.variance_chart(
-            _variance_frame(spectra, bank.layer_names), layer_name)), width="stretch")
-    with right:
-        st.altair_chart(cached.chart(
-            "cumulative", f"{version}|{count_choice.source_id}|{layer_name}|{threshold}",
-            lambda: charts.cumulative_chart(_cumulative_frame(spectra, bank.layer_names), layer_name, threshold,
-                                            int(needed[selected]))), width="stretch")
-    st.caption(f"{layer_name} in red, the other layers in grey for comparison; both axes of the left plot and the "
-               f"x axis of the right one are logarithmic. On {n_used} images, {layer_name} needs "
+    # One above the other: side by side, each would get half of a laptop's column.
+    st.altair_chart(cached.chart("variance", f"{version}|{layer_name}", lambda: charts.variance_chart(
+        _variance_frame(spectra, bank.layer_names), layer_name)), width="stretch")
+    st.altair_chart(cached.chart(
+        "cumulative", f"{version}|{count_choice.source_id}|{layer_name}|{threshold}",
+        lambda: charts.cumulative_chart(_cumulative_frame(spectra, bank.layer_names), layer_name, threshold,
+                                        int(needed[selected]))), width="stretch")
+    st.caption(f"{layer_name} in red, the other layers in grey for comparison; both axes of the first plot and the "
+               f"x axis of the second are logarithmic. On {n_used} images, {layer_name} needs "
                f"**{int(needed[selected])}** components to explain {threshold:.0%} of its variance.")
 
-st.subheader("Components needed, layer by layer")
+st.header("Components needed, layer by layer")
 with frame.guard("the components needed across layers"):
     if needed is None:
         if not references_available():
@@ -102,7 +100,7 @@ with frame.guard("the components needed across layers"):
                            "components": needed})
     st.altair_chart(cached.chart(
         "components", f"{version}|{count_choice.source_id}|{threshold}|{layer_name}",
-        lambda: charts.components_chart(counts, threshold, bank.layer_names, highlight=layer_name)), width="content")
+        lambda: charts.components_chart(counts, threshold, bank.layer_names, highlight=layer_name)), width="stretch")
     st.caption("Move the slider above to change the fraction of variance; the layer selected above is outlined.")
 
 st.subheader("How many images the PCA needs")
@@ -132,7 +130,7 @@ with frame.guard("the second measure of dimensionality"), beyond.section("a seco
     st.altair_chart(cached.chart(
         "two estimates", f"{version}|{count_choice.source_id}|{threshold}", lambda: charts.layer_profile_chart(
             estimates, bank.layer_names, y_title="dimensions", title="Two estimates of dimensionality, by layer")),
-        width="content")
+        width="stretch")
     stored = int(bank.provenance.get("stored_units", pca_units))
     st.markdown(f"**Why subsample?** A layer's dimensionality estimate depends on how many units it is measured "
                 f"with. The bank keeps a random draw of up to {stored:,} units per layer, nested (the first 100 are "
@@ -161,7 +159,7 @@ with frame.guard("the untrained network"), beyond.section("learned vs untrained"
             lambda: charts.layer_profile_chart(table, bank.layer_names, y_title=f"components for {threshold:.0%}",
                                                series_order=comparison.labels,
                                                title=f"Components needed for {threshold:.0%} of the variance")),
-            width="content")
+            width="stretch")
         st.caption("Both with the reference PCA on the same images and the same units; the slider above sets the "
                    "fraction of variance.")
 

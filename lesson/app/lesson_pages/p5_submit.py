@@ -16,7 +16,7 @@ frame.page_header(
 )
 
 with frame.guard("the grade summary"):
-    st.subheader("Exercises")
+    st.header("Exercises")
     if st.button("Grade all exercises", key="grade_all", type="primary", icon="▶️"):
         with st.spinner("Grading every exercise …"):
             problem = check_widget.run_check(ctx, None)
@@ -47,7 +47,7 @@ with frame.guard("the grade summary"):
                    "long as the function (and what it uses) has not changed since.")
 
 with frame.guard("the reflections status"):
-    st.subheader("Reflections")
+    st.header("Reflections")
     try:
         answers = load_answers(ctx.settings.reflections_path)
     except ReflectionsFileError as error:
@@ -63,14 +63,14 @@ with frame.guard("the reflections status"):
                "section (or edit the file by hand).")
 
 with frame.guard("how to hand in"):
-    st.subheader("How to hand in")
+    st.header("How to hand in")
     exercises_dir = frame.shown_path(ctx.settings.exercises_dir)
     reflections = frame.shown_path(ctx.settings.reflections_path)
     st.markdown("Your work is two things: your exercise files and your reflections. Commit both and push them to "
                 "your repository:")
     st.code(f"git add {exercises_dir}/*.py {reflections}\n"
             "git commit -m \"My AlexNet lesson\"\n"
-            "git push", language="bash")
+            "git push", language="bash", wrap_lines=True)  # wrapped: a scrolling box is out of a keyboard's reach
     st.markdown("The same grading report is available in a terminal, without the app (from the repository's "
                 "folder; it sets itself up the first time):")
     st.code("./run-grader", language="bash")

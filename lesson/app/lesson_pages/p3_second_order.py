@@ -27,7 +27,7 @@ frame.page_header(
 check_widget.page_checks(ctx, "3")  # the Check buttons of this page's exercises
 
 used = [EXERCISES_BY_NAME["get_similarity_matrix"], EXERCISES_BY_NAME["second_order_similarity"]]
-st.subheader("Which layers see the images alike?")
+st.header("Which layers see the images alike?")
 with frame.guard("the second-order matrix"):
     controls, _ = st.columns([2, 1])
     with controls:
@@ -41,12 +41,12 @@ with frame.guard("the second-order matrix"):
                 "its value.")
     st.altair_chart(cached.chart(
         "second order", f"{bank.key}|{first_choice.source_id}|{second_choice.source_id}|{show_values}",
-        lambda: charts.layer_matrix_chart(second, bank.layer_names, show_values=show_values, step=24,
+        lambda: charts.layer_matrix_chart(second, bank.layer_names, show_values=show_values,
                                           title="Spearman ρ between the layers' similarity matrices")),
         width="content")
 
 st.divider()
-st.subheader("A pitfall: recording activations that later change under you")
+st.header("A pitfall: recording activations that later change under you")
 st.markdown(
     "In torchvision's AlexNet every ReLU works **in place**: it overwrites its input tensor to save memory. A "
     "forward hook that stores a convolution's output *without copying it* therefore keeps a reference to a "

@@ -20,38 +20,40 @@ frame.page_header(
 )
 
 with frame.guard("the layer table"):
-    st.subheader("AlexNet's 21 layers")
+    st.header("AlexNet's 21 layers")
     table = pd.DataFrame([{
         "#": index + 1, "layer": row["name"], "torchvision module": row["path"], "type": row["module"],
         "output shape": " × ".join(str(size) for size in row["shape"]), "units": int(row["n_units"]),
     } for index, row in enumerate(bank.layer_table)])
-    left, right = st.columns([4, 3], gap="large")
-    with left:
-        st.dataframe(table, hide_index=True, width="stretch", height=35 * 22 + 3,
-                     column_config={"#": st.column_config.NumberColumn(width=40),
-                                    "units": st.column_config.NumberColumn(format="localized")})
-    with right:
-        st.markdown("A convolutional layer's output has one **channel** per filter, each a map over image "
-                    "positions (channels × height × width); a fully connected layer's output is a flat vector. "
-                    "Either way, flattening it gives one number per **unit**: that is the layer's response "
-                    "vector for an image.")
-        kinds = {row["path"]: row["kind"] for row in bank.layer_table}
-        units = pd.DataFrame({"layer": table["layer"], "units": table["units"],
-                              "kind": [kinds[path] for path in table["torchvision module"]]})
-        units_chart = alt.Chart(units).mark_bar().encode(
-            y=alt.Y("layer:N", sort=list(table["layer"]), title=None, axis=alt.Axis(labelOverlap=False)),
-            x=alt.X("units:Q", scale=alt.Scale(type="log", domainMin=300), title="units (log scale)", stack=None,
-                    axis=alt.Axis(format="~s")),
-            color=alt.Color("kind:N", title="type", scale=alt.Scale(domain=list(charts.KIND_COLOURS),
-                                                                    range=list(charts.KIND_COLOURS.values())),
-                            legend=alt.Legend(orient="bottom", columns=3)),
-            tooltip=["layer", "kind", alt.Tooltip("units:Q", format=",")],
-        ).properties(height=alt.Step(20), title="Units per layer")
-        st.altair_chart(units_chart, width="stretch")
-        st.caption("From about 194,000 units in conv1 down to 1,000 in fc8 (one per ImageNet class).")
+    st.dataframe(table, hide_index=True, height=35 * 22 + 3,  # as wide as its columns: no name is cut
+                 column_config={"#": st.column_config.NumberColumn(width=36),
+                                "layer": st.column_config.TextColumn(width=84),
+                                "torchvision module": st.column_config.TextColumn(width=116),
+                                "type": st.column_config.TextColumn(width=128),
+                                "output shape": st.column_config.TextColumn(width=104),
+                                "units": st.column_config.NumberColumn(width=76, format="localized")})  # 544 px
+    # The explanation and the chart go below the table: side by side they would squeeze it.
+    st.markdown("A convolutional layer's output has one **channel** per filter, each a map over image "
+                "positions (channels × height × width); a fully connected layer's output is a flat vector. "
+                "Either way, flattening it gives one number per **unit**: that is the layer's response "
+                "vector for an image.")
+    kinds = {row["path"]: row["kind"] for row in bank.layer_table}
+    units = pd.DataFrame({"layer": table["layer"], "units": table["units"],
+                          "kind": [kinds[path] for path in table["torchvision module"]]})
+    units_chart = alt.Chart(units).mark_bar().encode(
+        y=alt.Y("layer:N", sort=list(table["layer"]), title=None, axis=alt.Axis(labelOverlap=False)),
+        x=alt.X("units:Q", scale=alt.Scale(type="log", domainMin=300), title="units (log scale)", stack=None,
+                axis=alt.Axis(format="~s")),
+        color=alt.Color("kind:N", title="type", scale=alt.Scale(domain=list(charts.KIND_COLOURS),
+                                                                range=list(charts.KIND_COLOURS.values())),
+                        legend=alt.Legend(orient="bottom", columns=3)),
+        tooltip=["layer", "kind", alt.Tooltip("units:Q", format=",")],
+    ).properties(height=alt.Step(20), title="Units per layer")
+    st.altair_chart(units_chart, width="stretch")
+    st.caption("From about 194,000 units in conv1 down to 1,000 in fc8 (one per ImageNet class).")
 
 with frame.guard("the images"):
-    st.subheader("The images, one row per class")
+    st.header("The images, one row per class")
     description = bank_context.images_description(ctx)
     rsa_candidates = int(bank.provenance.get("per_class", 40))
     st.markdown(f"Source: {description}. Each picture was resized and centre-cropped to "
@@ -101,7 +103,7 @@ with frame.guard("the choice of your own images"):
     beyond.own_images_section(ctx)
 
 st.divider()
-st.subheader("Colour as a simple, low-level feature: redness")
+st.header("Colour as a simple, low-level feature: redness")
 n_extreme = int(bank.provenance.get("n_extreme", 5))
 st.markdown(
     "Before asking what the network cares about, define something it *might* care about. The **redness** of an "
@@ -113,7 +115,7 @@ st.markdown(
 check_widget.page_checks(ctx, "1")  # the Check buttons of this page's exercises
 
 with frame.guard("the redness of every image"):
-    st.markdown("##### Redness of every image, and the ones picked for the similarity analysis")
+    st.markdown("### Redness of every image, and the ones picked for the similarity analysis")
     redness_choice, pick_choice = implementation.choices(
         ctx, [EXERCISES_BY_NAME["redness"], EXERCISES_BY_NAME["pick_redness_extrema"]], key="section1")
     values = cached.redness_values(bank, redness_choice)
@@ -124,11 +126,11 @@ with frame.guard("the redness of every image"):
         role[positions[block_start + n_extreme:block_start + 2 * n_extreme]] = "least red"
     per_image_class = [class_names[label] for label in bank.labels]
     st.altair_chart(charts.redness_chart(values, per_image_class, bank.image_names, role, class_names),
-                    width="content")
+                    width="stretch")
     st.caption("Each dot is one image (hover for its name). Only the first "
                f"{bank.provenance.get('per_class', 40)} images of each class are candidates.")
 
-    st.markdown(f"##### The {len(positions)} images in the order of the similarity analysis")
+    st.markdown(f"### The {len(positions)} images in the order of the similarity analysis")
     st.markdown(f"Row by row, one class each: its {n_extreme} reddest images (reddest first), a gap, then its "
                 f"{n_extreme} least red (least red first). Section 2's matrices list the images in this order.")
     _, reddest_head, least_head = st.columns([1, 4.5, 4.5])

@@ -48,7 +48,7 @@ with frame.guard("the choice of similarity measure"), beyond.section("Euclidean 
 euclidean = st.session_state.get("first_order_measure") == "euclidean"
 value_title = "similarity" if euclidean else "r"
 
-st.subheader("All 21 layers at a glance")
+st.header("All 21 layers at a glance")
 matrices = None
 with frame.guard("the first-order matrices"):
     if euclidean:
@@ -71,7 +71,7 @@ with frame.guard("the first-order matrices"):
                    "opposite; the colour scale is the same in every panel, from −1 to 1. Grey cells are undefined "
                    "(an image to which the layer responds with a constant vector).")
 
-st.subheader("One layer up close")
+st.header("One layer up close")
 class_edges, redness_edges = steps.block_boundaries(np.asarray(classes_in_order), n_extreme)
 layer_name = bank.layer_names[0]
 with frame.guard("the single-layer view"):
@@ -88,41 +88,40 @@ with frame.guard("the single-layer view"):
                               matrices[layer_index], names_in_order, classes_in_order, class_edges=class_edges,
                               redness_edges=redness_edges, value_title=value_title,
                               title=f"{layer_name} ({bank.layer_paths[layer_index]}){measure_note}"))
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        event = st.altair_chart(chart, width="content", on_select="rerun", selection_mode="cell",
-                                key=f"first_order_cell_{bank.key}_{layer_name}")
-    with right:
-        st.markdown("**Solid lines** separate the classes; **dashed lines** separate each class's reddest images "
-                    "from its least red. Hover over a cell to see which two images it compares; **click** it to "
-                    "see them here.")
-        picked = (event.selection.get("cell") if event is not None else None) or []
-        if isinstance(picked, dict):
-            picked = [picked]
-        if picked and "row" in picked[0] and "col" in picked[0]:
-            row, column = int(picked[0]["row"]), int(picked[0]["col"])
-            value = matrices[layer_index][row, column]
-            first, second = st.columns(2)
-            first.image(bank.images[positions[row]], caption=f"{classes_in_order[row]} · {names_in_order[row]}",
-                        width="stretch", alt=f"the image of row {row + 1}")
-            second.image(bank.images[positions[column]],
-                         caption=f"{classes_in_order[column]} · {names_in_order[column]}", width="stretch",
-                         alt=f"the image of column {column + 1}")
-            st.metric(f"{value_title} in {layer_name}", "undefined" if not np.isfinite(value) else f"{value:.3f}")
-        else:
-            st.info("Click a cell of the matrix to compare its two images.", icon="👆")
+    # The matrix, then its explanation and the clicked cell's images below it (beside it, they would not fit a
+    # laptop's column).
+    event = st.altair_chart(chart, width="content", on_select="rerun", selection_mode="cell",
+                            key=f"first_order_cell_{bank.key}_{layer_name}")
+    st.markdown("**Solid lines** separate the classes; **dashed lines** separate each class's reddest images "
+                "from its least red. Hover over a cell to see which two images it compares; **click** it to "
+                "see them here.")
+    picked = (event.selection.get("cell") if event is not None else None) or []
+    if isinstance(picked, dict):
+        picked = [picked]
+    if picked and "row" in picked[0] and "col" in picked[0]:
+        row, column = int(picked[0]["row"]), int(picked[0]["col"])
+        value = matrices[layer_index][row, column]
+        first, second, number = st.columns(3)
+        first.image(bank.images[positions[row]], caption=f"{classes_in_order[row]} · {names_in_order[row]}",
+                    width="stretch", alt=f"the image of row {row + 1}")
+        second.image(bank.images[positions[column]],
+                     caption=f"{classes_in_order[column]} · {names_in_order[column]}", width="stretch",
+                     alt=f"the image of column {column + 1}")
+        number.metric(f"{value_title} in {layer_name}", "undefined" if not np.isfinite(value) else f"{value:.3f}")
+    else:
+        st.info("Click a cell of the matrix to compare its two images.", icon="👆")
 
 with frame.guard("the untrained network"), beyond.section("learned vs untrained"):
     comparison = beyond.untrained_comparison(ctx, "section2")
     if comparison is not None:
         index = bank.layer_names.index(layer_name)
-        columns = st.columns(2, gap="large")
+        columns = st.columns(2, gap="small")
         for column, results, label in zip(columns, (comparison.current, comparison.untrained), comparison.labels):
             column.altair_chart(cached.chart(
                 "first-order comparison", f"{bank.key}|{comparison.untrained_bank.key}|{label}|{layer_name}",
                 lambda results=results, label=label: charts.similarity_matrix_chart(
                     results.first_order[index], names_in_order, classes_in_order, class_edges=class_edges,
-                    redness_edges=redness_edges, size=300, selection_name=None, title=f"{label}: {layer_name}")),
+                    redness_edges=redness_edges, size=150, selection_name=None, title=f"{label}: {layer_name}")),
                 width="content")
         labels_in_order = np.asarray(bank.labels)[positions]
         separation = {label: beyond_analysis.class_separation(results.first_order, labels_in_order)
@@ -133,8 +132,8 @@ with frame.guard("the untrained network"), beyond.section("learned vs untrained"
             "class separation", f"{bank.key}|{comparison.untrained_bank.key}",
             lambda: charts.layer_profile_chart(table, bank.layer_names, y_title="within − between class (r)",
                                                series_order=comparison.labels, zero_rule=True,
-                                               title="Class separation: mean r within a class minus between classes")),
-            width="content")
+                                               title="Class separation: mean r within minus between classes")),
+            width="stretch")
         st.caption(f"Both with the correlation and the reference solution; the layer picked above ({layer_name}) "
                    "is shown side by side. 0 means a layer's similarity ignores the classes.")
 
