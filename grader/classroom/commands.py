@@ -105,13 +105,19 @@ def gradescope_command(argv: list[str]) -> int:
     parser.add_argument("out_zip", type=Path, metavar="OUT.zip")
     _fixtures_option(parser)
     parser.add_argument("--require-pretrained", action="store_true")
+    parser.add_argument("--visibility", default="visible",
+                        choices=("visible", "hidden", "after_due_date", "after_published"),
+                        help="when students see their results (default: %(default)s)")
+    parser.add_argument("--no-reflections", action="store_true",
+                        help="do not show the reflections as a part graded by hand")
     args = parser.parse_args(argv)
 
     def body() -> int:
         from grader.classroom.gradescope import build_gradescope
 
         with tempfile.TemporaryDirectory(prefix="grader-fixtures-") as scratch:
-            names = build_gradescope(args.out_zip, _fixtures_folder(args, Path(scratch)))
+            names = build_gradescope(args.out_zip, _fixtures_folder(args, Path(scratch)), visibility=args.visibility,
+                                     reflections=not args.no_reflections)
         print(f"Wrote {args.out_zip} ({len(names)} files): upload it as the autograder of a Gradescope assignment.")
         return EXIT_PASSED
 
