@@ -66,6 +66,11 @@ function download() {
 collect();"""
 
 
+def _reflow(text: str) -> str:
+    """Markdown paragraphs as one line each (the pages wrap them to the window)."""
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in text.strip().split("\n\n") if paragraph.strip())
+
+
 def load_model_answers(path: Path = MODEL_ANSWERS) -> dict[str, tuple[str, str]]:
     """Question id -> (model answer, rubric), from the instructors' Markdown file."""
     from lesson.reflections import load_answers
@@ -80,7 +85,7 @@ def load_model_answers(path: Path = MODEL_ANSWERS) -> dict[str, tuple[str, str]]
     answers = {}
     for question_id, body in sections.items():
         answer, _, rubric = body.partition("**Rubric.**")
-        answers[question_id] = (answer.strip(), rubric.strip())
+        answers[question_id] = (_reflow(answer), _reflow(rubric))
     return answers
 
 
