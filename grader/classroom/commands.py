@@ -167,14 +167,25 @@ def instructor_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     def body() -> int:
-        from grader.classroom.staging import grade_staged
+        import shutil
+
+        from grader.classroom.discovery import discover, stage_found
+        from grader.engine import grade
         from grader.reports import junit_xml, render_text, report_to_json, write_atomic
 
         if not args.student_repo.is_dir():
             raise GradingError(f"there is no folder {args.student_repo}")
         source = _source(args)
-        report = grade_staged(args.student_repo, prefix="grader-instructor-", source=source,
-                              time_limit=args.time_limit)
+        found = discover(args.student_repo)  # exercises/, Exercises/, the root, a nested folder, "rsa (1).py"
+        for line in [f"Note: {note}" for note in found.notes] + [f"Left out: {item}" for item in found.skipped]:
+            print(line)
+        if not found.files:
+            print(found.status)
+        staging = Path(tempfile.mkdtemp(prefix="grader-instructor-"))
+        try:
+            report = grade(stage_found(found, staging), warm=False, source=source, time_limit=args.time_limit)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         print(render_text(report, title=f"Grading {args.student_repo.resolve()} (instructor run)"), end="")
         if args.out is not None:
             write_atomic(args.out / "report.json", json.dumps(report_to_json(report), indent=2) + "\n")

@@ -217,3 +217,10 @@ def test_sigterm_writes_the_gradebook_and_ends_every_child(classroom, fixtures_d
         students = [row["student"] for row in csv.DictReader(handle)]
     assert "alice" in students and len(students) < 6
     assert len(seen) > 2 and not [pid for pid in seen if _alive(pid)]
+
+
+def test_instructor_run_finds_misplaced_work(fixtures_dir, tmp_path, stand_in_env):
+    _files(tmp_path / "frank" / "Exercises", CORRECT, rename={"pca.py": "pca (1).py"})
+    done = _grader("instructor", tmp_path / "frank", "--fixtures", fixtures_dir, env=stand_in_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Note: graded Exercises/pca (1).py as exercises/pca.py" in done.stdout and "Score: 15 / 15" in done.stdout
