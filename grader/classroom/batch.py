@@ -210,12 +210,10 @@ def grade_batch(root: Path, out_dir: Path, *, fixtures: Path | None = None, jobs
                 over = (submission_time_limit is not None and run.proc.poll() is None
                         and time.monotonic() - run.started > submission_time_limit)
                 if over:
-                    end_process_tree(run.proc)
+                    end_process_tree(run.proc)  # not reaped yet: its pid cannot have been reused
                 elif run.proc.poll() is None:
                     continue
-                else:
-                    end_process_tree(run.proc)  # the worker is done: anything it left behind goes too
-                del running[student]
+                del running[student]  # a worker that ended has ended its grading children itself
                 done[student] = row = _finished(run, out_dir, fingerprint, submission_time_limit if over else None)
                 graded += 1
                 if progress:

@@ -44,7 +44,7 @@ def classroom(tmp_path_factory):
 
 def test_batch_gradebook(classroom, fixtures_dir, tmp_path, stand_in_env):
     out = tmp_path / "grades"
-    done = _grader("batch", classroom, "--out", out, "--jobs", "2", "--time-limit", "8", "--fixtures", fixtures_dir,
+    done = _grader("batch", classroom, "--out", out, "--jobs", "2", "--time-limit", "15", "--fixtures", fixtures_dir,
                    env=stand_in_env)
     assert done.returncode == 0, done.stderr
     assert "Graded 5 of 6 submissions" in done.stdout and "Not graded (nothing gradable found" in done.stdout
@@ -108,7 +108,7 @@ def test_misplaced_work_is_graded_with_notes_and_the_output_folder_is_never_a_st
     (root / "linked" / "exercises" / "rsa.py").symlink_to(CORRECT / "rsa.py")
     out = root / "grades"  # inside the submissions folder
     for _ in range(2):
-        done = _grader("batch", root, "--out", out, "--jobs", "2", "--time-limit", "10", "--fixtures", fixtures_dir,
+        done = _grader("batch", root, "--out", out, "--jobs", "2", "--time-limit", "40", "--fixtures", fixtures_dir,
                        env=stand_in_env)
         assert done.returncode == 0, done.stderr
     with open(out / "gradebook.csv", newline="") as handle:
