@@ -41,7 +41,7 @@ def add_batch_options(parser) -> None:
 @dataclass
 class ClassOutputs:
     out_dir: Path
-    join_roster: list | None = None
+    roster: list | None = None
     assignment: str = "AlexNet lesson"
     reflection_scores: dict | None = None
     join: object = None
@@ -64,8 +64,8 @@ class ClassOutputs:
         from grader.classroom.gradebook import GRADEBOOK, write_gradebook, write_lms_grades
         from grader.classroom.roster import join_folders
 
-        if self.join_roster is not None:
-            self.join = join_folders([row.student for row in rows], self.join_roster)
+        if self.roster is not None:
+            self.join = join_folders([row.student for row in rows], self.roster)
         write_gradebook(rows, self.out_dir / GRADEBOOK, join=self.join, reflection_scores=self.reflection_scores)
         if self.join is not None:
             write_lms_grades(rows, self.out_dir, self.join, assignment=self.assignment,

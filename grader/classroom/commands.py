@@ -1,4 +1,4 @@
-"""The classroom subcommands of `python -m grader`: release, gradescope, batch, instructor (see grader/cli.py)."""
+"""The classroom subcommands of `python -m grader`: release, gradescope, batch, instructor, reflections (grader/cli.py)."""
 
 from __future__ import annotations
 
