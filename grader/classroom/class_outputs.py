@@ -41,6 +41,7 @@ def add_batch_options(parser) -> None:
 @dataclass
 class ClassOutputs:
     out_dir: Path
+    submissions: Path
     roster: list | None = None
     assignment: str = "AlexNet lesson"
     reflection_scores: dict | None = None
@@ -57,13 +58,17 @@ class ClassOutputs:
             from grader.errors import GradingError
 
             raise GradingError("--late-penalty needs --deadline (the time lateness is counted from)")
-        return cls(Path(args.out), roster, args.assignment, scores)
+        return cls(Path(args.out), Path(args.submissions), roster, args.assignment, scores)
 
     def write(self, rows) -> None:
         """gradebook.csv, and with a roster the Canvas and Gradescope grade files (after a signal too)."""
-        from grader.classroom.gradebook import GRADEBOOK, write_gradebook, write_lms_grades
+        from grader.classroom.batch import find_students
+        from grader.classroom.gradebook import GRADEBOOK, NOT_YET, StudentRow, write_gradebook, write_lms_grades
         from grader.classroom.roster import join_folders
 
+        done = {row.student for row in rows}
+        rows = sorted(list(rows) + [StudentRow(student, NOT_YET) for student, _ in find_students(
+            self.submissions, self.out_dir) if student not in done], key=lambda row: row.student)  # after a signal
         if self.roster is not None:
             self.join = join_folders([row.student for row in rows], self.roster)
         write_gradebook(rows, self.out_dir / GRADEBOOK, join=self.join, reflection_scores=self.reflection_scores)
@@ -75,7 +80,7 @@ class ClassOutputs:
         """Print what was graded, what was not and why; the exit code."""
         from grader.classroom.gradebook import GRADEBOOK
 
-        rows = result.rows
+        rows = result.rows  # the students done (the gradebook also lists those a signal kept from being graded)
         failed = [row.student for row in rows if row.status.startswith("could not grade")]
         not_graded = [row.student for row in rows if row.status.startswith("not graded")]
         fresh = len(rows) - result.resumed

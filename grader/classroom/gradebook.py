@@ -12,12 +12,13 @@ from grader.registry import EXERCISES
 from lesson.atomic import write_atomic
 
 __all__ = ["StudentRow", "write_gradebook", "write_lms_grades", "final_score", "GRADEBOOK", "CANVAS_GRADES",
-           "GRADESCOPE_GRADES", "HASHED_FILES"]
+           "GRADESCOPE_GRADES", "HASHED_FILES", "NOT_YET"]
 
 GRADEBOOK = "gradebook.csv"
 CANVAS_GRADES = "canvas_grades.csv"
 GRADESCOPE_GRADES = "gradescope_grades.csv"
 HASHED_FILES = ("rsa.py", "pca.py", "stimuli.py", "reflections.md")
+NOT_YET = "not graded yet: the batch was stopped before this student (run it again with --resume)"
 
 
 @dataclass
@@ -100,13 +101,14 @@ def write_gradebook(rows: list[StudentRow], path: Path, *, join=None, reflection
 def write_lms_grades(rows: list[StudentRow], out_dir: Path, join, *, assignment: str,
                      reflection_scores: dict | None = None) -> list[Path]:
     """canvas_grades.csv (Canvas: Grades > Import) and gradescope_grades.csv (Gradescope: an assignment's
-    Import Scores), one row per matched roster student; students without a folder are left out (listed in
-    the gradebook), so an import never overwrites a grade with a guess."""
+    Import Scores), one row per matched roster student; students without a folder, or not graded (could not
+    grade, or not reached before a stop), are left out (listed in the gradebook): an import never overwrites a
+    grade with a guess."""
     by_folder = {row.student: row for row in rows}
     canvas, gradescope = [], []
     for folder, person in join.matched.items():
         row = by_folder.get(folder)
-        if row is None or row.status.startswith("could not grade"):
+        if row is None or row.status.startswith(("could not grade", NOT_YET)):
             continue
         scores = (reflection_scores or {}).get(folder, {})
         score = final_score(row, sum(scores.values()) if scores else None)
