@@ -1,3 +1,3 @@
-"""Classroom tools: grading fixtures, student releases, batch grading, Gradescope archives, instructor runs."""
+"""Classroom tools: fixtures, student releases, batch grading (roster, deadlines, feedback), Gradescope, Classroom points."""
 
-__all__ = ["build", "release", "batch", "gradescope", "instructor"]
+__all__ = ["build", "release", "batch", "gradescope", "instructor", "reflections"]

@@ -1,105 +1,235 @@
-"""Grade a folder of submissions (one sub-folder per student) in parallel: a gradebook CSV and one JSON report each.
+"""Grade a folder of submissions (one sub-folder per student): a gradebook CSV, and a report.json and feedback.md each.
 
-Each student's files are staged (``staging.py``) and graded by the same engine as ``python -m grader``: every
-exercise in its own killed-at-the-limit child process, so a failing, hanging or hostile submission only
-costs its own time; an error while grading one student is recorded in its row and the others go on.
+Each student is graded by its own worker process (``worker.py``), started in its own session: a per-submission
+time cap or a SIGINT/SIGTERM ends it together with every grading child it started (frozen, then killed), and
+the gradebook is still written for the students done. Inside the worker, every exercise runs in its own
+killed-at-the-limit child, as in ``python -m grader``. ``resume`` reuses the row of a student whose files,
+commit and options are unchanged since their report.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import json
 import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.classroom.staging import grade_staged
-from grader.registry import EXERCISES
-from grader.reports import error_report, report_to_json, write_atomic
+from grader.classroom.discovery import OUTPUT_MARKER, discover
+from grader.classroom.gradebook import GRADEBOOK, HASHED_FILES, StudentRow, write_gradebook
+from grader.classroom.worker import ROW_FILE
+from grader.submission import sha256_of
 
-__all__ = ["StudentRow", "find_students", "grade_batch", "write_gradebook", "GRADEBOOK", "HASHED_FILES"]
+__all__ = ["StudentRow", "BatchResult", "find_students", "grade_batch", "write_gradebook", "GRADEBOOK",
+           "HASHED_FILES", "DEFAULT_SUBMISSION_CAP"]
 
-GRADEBOOK = "gradebook.csv"
-HASHED_FILES = ("rsa.py", "pca.py", "stimuli.py", "reflections.md")
+# Seconds per student, all exercises together. A correct submission takes about 5-15 s here even on a busy machine;
+# a student whose loops hit the 60 s per-exercise limit several times is stopped at the cap, and a morning run
+# with --resume and a larger cap regrades only those (a "could not grade" row is never reused).
+DEFAULT_SUBMISSION_CAP = 180.0
+_POLL = 0.05
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
-class StudentRow:
-    student: str
-    status: str  # "graded" | "could not grade: <why>"
-    points: dict  # exercise name -> score
-    total: float
-    max_score: float
-    reflections: int
-    hashes: dict  # file name -> sha256
-    seconds: float
+class BatchResult:
+    rows: list[StudentRow]
+    interrupted: str = ""  # the signal's name when a SIGINT/SIGTERM stopped the batch
+    not_done: list[str] = field(default_factory=list)
+    resumed: int = 0
 
 
-def find_students(root: Path) -> list[tuple[str, Path]]:
-    """(student, folder) for each visible sub-folder, sorted by name."""
+def find_students(root: Path, out_dir: Path | None = None) -> list[tuple[str, Path]]:
+    """(student, folder) for each visible sub-folder, sorted by name; never the output folder (``out_dir``, or any
+    folder a batch wrote, marked by ``.grader-output``)."""
+    out = Path(out_dir).resolve() if out_dir is not None else None
     return [(path.name, path) for path in sorted(Path(root).iterdir())
-            if path.is_dir() and not path.name.startswith(".")]
+            if path.is_dir() and not path.name.startswith(".") and path.resolve() != out
+            and not (path / OUTPUT_MARKER).exists()]
 
 
-def _grade_one(student: str, folder: Path, out_dir: Path, *, source, time_limit, memory_limit) -> StudentRow:
-    started = time.perf_counter()
-    report_path = out_dir / student / "report.json"
+def _fingerprint(folder: Path, options: dict) -> str:
+    """What the grade depends on: the files discovery would grade, the checked-out commit, the options."""
+    from grader.classroom.provenance import head_commit
+
+    found = discover(folder)
+    parts = [f"{name}={sha256_of(path)}" for name, path in sorted(found.files.items())]
+    parts += [f"reflections={sha256_of(found.reflections)}" if found.reflections else "", found.status]
+    head = head_commit(folder) if options.get("deadline") else None
+    parts += [head.sha if head else "", json.dumps(options, sort_keys=True)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _previous_row(out_dir: Path, student: str, fingerprint: str) -> StudentRow | None:
     try:
-        report = grade_staged(folder, prefix="grader-batch-", source=source, time_limit=time_limit,
-                              memory_limit=memory_limit)
-        write_atomic(report_path, json.dumps(report_to_json(report), indent=2) + "\n")
-        hashes = {name.removeprefix("../"): digest for name, digest in report.submission.items()}
-        return StudentRow(student, "graded", {item.name: item.score for item in report.exercises}, report.score,
-                          report.max_score, sum(report.reflections.values()), hashes,
-                          round(time.perf_counter() - started, 2))
-    except Exception as error:  # noqa: BLE001 (one student's problem never stops the batch)
-        reason = f"could not grade: {type(error).__name__}: {error}"
-        seconds = round(time.perf_counter() - started, 2)
-        try:
-            write_atomic(report_path, json.dumps(error_report(reason, seconds=seconds), indent=2) + "\n")
-        except OSError:
-            pass
-        return StudentRow(student, reason, {}, 0.0, 0.0, 0, {}, seconds)
+        data = json.loads((out_dir / student / ROW_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if data.get("fingerprint") != fingerprint or data.get("status", "").startswith("could not grade"):
+        return None
+    return StudentRow.from_dict(data)
 
 
-def _cell(text) -> str:
-    """No spreadsheet formula from a folder name."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _process_table() -> dict[int, int]:
+    """pid -> parent pid (Linux /proc)."""
+    table = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    table[int(entry)] = int(handle.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    return table
 
 
-def write_gradebook(rows: list[StudentRow], path: Path) -> None:
-    names = [exercise.name for exercise in EXERCISES]
-    header = (["student", "status"] + names + ["total", "max_score", "reflections_answered"]
-              + [f"sha256 {name}" for name in HASHED_FILES] + ["seconds"])
-    table = io.StringIO(newline="")
-    writer = csv.writer(table)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(row.student), _cell(row.status)] + [row.points.get(name, "") for name in names]
-                        + [row.total, row.max_score, row.reflections]
-                        + [row.hashes.get(name, "") for name in HASHED_FILES] + [row.seconds])
-    write_atomic(path, table.getvalue(), mode=0o644)
+def _signal(pid: int, number: int, group: bool = False) -> None:
+    try:
+        (os.killpg if group else os.kill)(pid, number)
+    except OSError:
+        pass
 
 
-def grade_batch(root: Path, out_dir: Path, *, source, jobs: int | None = None, time_limit: float | None = None,
-                memory_limit: int | None = None, progress=None) -> list[StudentRow]:
-    """Grade every student under ``root`` with ``source``, ``jobs`` students at a time (default: the cores)."""
-    students = find_students(root)
+def end_process_tree(proc: subprocess.Popen) -> None:
+    """Freeze the worker and everything under it (nothing can fork meanwhile), then kill them all, groups too."""
+    if os.name == "posix":
+        _signal(proc.pid, signal.SIGSTOP, group=True)
+        frozen = {proc.pid}
+        for _ in range(50):
+            table = _process_table()
+            found = {pid for pid, parent in table.items() if parent in frozen} - frozen
+            if not found:
+                break
+            for pid in found:
+                _signal(pid, signal.SIGSTOP)
+            frozen |= found
+        for pid in frozen:
+            _signal(pid, signal.SIGKILL, group=True)  # grading children lead their own sessions
+            _signal(pid, signal.SIGKILL)
+    try:
+        proc.kill()
+    except OSError:
+        pass
+    proc.wait()
+
+
+@dataclass
+class _Running:
+    student: str
+    proc: subprocess.Popen
+    started: float
+    log: Path
+
+
+def _start(student: str, folder: Path, out_dir: Path, scratch: Path, job: dict) -> _Running:
+    (out_dir / student / ROW_FILE).unlink(missing_ok=True)  # only this run's worker can vouch for this run
+    job_file = scratch / f"{len(list(scratch.iterdir()))}.json"
+    job_file.write_text(json.dumps({**job, "student": student, "folder": str(folder.resolve()),
+                                    "out": str((out_dir / student).resolve())}))
+    log = job_file.with_suffix(".log")
+    with open(log, "wb") as output:
+        proc = subprocess.Popen([sys.executable, "-m", "grader.classroom.worker", str(job_file)], cwd=_PROJECT_ROOT,
+                                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                                start_new_session=(os.name == "posix"))
+    return _Running(student, proc, time.monotonic(), log)
+
+
+def _finished(run: _Running, out_dir: Path, fingerprint: str, capped: float | None) -> StudentRow:
+    seconds = round(time.monotonic() - run.started, 2)
+    if capped is not None:
+        return StudentRow(run.student, f"could not grade: over the time cap of {capped:g} s per submission (stopped "
+                                       "with every process it started; regrade with --resume and a larger "
+                                       "--submission-time-limit)", seconds=seconds, fingerprint="")
+    try:
+        data = json.loads((out_dir / run.student / ROW_FILE).read_text())
+        if data.get("fingerprint") == fingerprint:
+            return StudentRow.from_dict(data)
+    except (OSError, ValueError):
+        pass
+    last = (run.log.read_text(errors="replace").strip().splitlines() or [""])[-1][:300]
+    return StudentRow(run.student, f"could not grade: its grading process stopped (exit code {run.proc.returncode})"
+                                   + (f": {last}" if last else ""), seconds=seconds)
+
+
+def _eta(done: int, total: int, elapsed: float) -> str:
+    if not done or done >= total:
+        return ""
+    left = elapsed / done * (total - done)
+    return f", about {left / 60:.0f} min left" if left >= 90 else f", about {left:.0f} s left"
+
+
+def grade_batch(root: Path, out_dir: Path, *, fixtures: Path | None = None, jobs: int | None = None,
+                time_limit: float | None = None, memory_limit: int | None = None,
+                submission_time_limit: float | None = DEFAULT_SUBMISSION_CAP, deadline: str | None = None,
+                late_penalty: str | None = None, resume: bool = False, progress=None, gradebook=None) -> BatchResult:
+    """Grade every student folder under ``root``, ``jobs`` at a time (default: the cores), into ``out_dir``.
+
+    ``gradebook(rows)`` writes the tables (default: ``out_dir/gradebook.csv``); it also runs after a SIGINT or
+    SIGTERM, for the students done, before this returns with ``interrupted`` set.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / OUTPUT_MARKER).write_text("written by python -m grader batch: not a student folder\n")
+    students = find_students(root, out_dir)
+    options = {"fixtures": str(fixtures) if fixtures else None, "time_limit": time_limit,
+               "memory_limit": memory_limit, "deadline": deadline, "late_penalty": late_penalty}
     workers = max(1, jobs or os.cpu_count() or 1)
-    rows: list[StudentRow] = []
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch") as pool:
-        futures = [pool.submit(_grade_one, student, folder, out_dir, source=source, time_limit=time_limit,
-                               memory_limit=memory_limit) for student, folder in students]
-        for index, future in enumerate(futures):
-            rows.append(future.result())
-            if progress:
-                progress(f"{rows[-1].student}: {rows[-1].total:g}/{rows[-1].max_score:g} ({rows[-1].status})",
-                         (index + 1) / len(futures))
-    write_gradebook(rows, out_dir / GRADEBOOK)
-    return rows
+    result = BatchResult([])
+    done: dict[str, StudentRow] = {}
+    queue: list[tuple[str, Path, str]] = []
+    for student, folder in students:
+        fingerprint = _fingerprint(folder, options)
+        previous = _previous_row(out_dir, student, fingerprint) if resume else None
+        if previous is not None:
+            done[student] = previous
+            result.resumed += 1
+        else:
+            queue.append((student, folder, fingerprint))
+    stop: list[str] = []
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGINT, signal.SIGTERM):
+            handlers[number] = signal.signal(number, lambda received, _frame: stop.append(signal.Signals(received).name))
+    started, total, graded = time.monotonic(), len(queue), 0
+    running: dict[str, tuple[_Running, str]] = {}
+    scratch = Path(tempfile.mkdtemp(prefix="grader-batch-jobs-"))
+    try:
+        while (queue or running) and not stop:
+            while queue and len(running) < workers and not stop:
+                student, folder, fingerprint = queue.pop(0)
+                running[student] = (_start(student, folder, out_dir, scratch, {**options, "fingerprint": fingerprint}),
+                                    fingerprint)
+            time.sleep(_POLL)
+            for student, (run, fingerprint) in list(running.items()):
+                over = (submission_time_limit is not None and run.proc.poll() is None
+                        and time.monotonic() - run.started > submission_time_limit)
+                if over:
+                    end_process_tree(run.proc)  # not reaped yet: its pid cannot have been reused
+                elif run.proc.poll() is None:
+                    continue
+                del running[student]  # a worker that ended has ended its grading children itself
+                done[student] = row = _finished(run, out_dir, fingerprint, submission_time_limit if over else None)
+                graded += 1
+                if progress:
+                    progress(f"{student}: {row.total:g}/{row.max_score:g} ({row.status[:60]}); {graded} of {total} "
+                             f"graded{_eta(graded, total, time.monotonic() - started)}", graded / max(total, 1))
+    finally:
+        for run, _ in running.values():
+            end_process_tree(run.proc)
+        for number, previous in handlers.items():
+            signal.signal(number, previous)
+        for path in scratch.iterdir():
+            path.unlink()
+        scratch.rmdir()
+    if stop:
+        result.interrupted = stop[0]
+        result.not_done = sorted(set(student for student, _ in students) - set(done))
+    result.rows = [done[student] for student, _ in students if student in done]
+    (gradebook or (lambda rows: write_gradebook(rows, out_dir / GRADEBOOK)))(result.rows)
+    return result

@@ -1,4 +1,4 @@
-"""The classroom subcommands of `python -m grader`: release, gradescope, batch, instructor (see grader/cli.py)."""
+"""The classroom subcommands of `python -m grader`: release, gradescope, batch, instructor, reflections (grader/cli.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 import traceback
 from pathlib import Path
 
+from grader.classroom.class_outputs import add_batch_options
 from grader.console import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_PASSED, add_limit_options
 from grader.console import progress as _progress
 from grader.errors import GradingError
@@ -123,13 +124,19 @@ def gradescope_command(argv: list[str]) -> int:
     parser.add_argument("out_zip", type=Path, metavar="OUT.zip")
     _fixtures_option(parser)
     parser.add_argument("--require-pretrained", action="store_true")
+    parser.add_argument("--visibility", default="visible",
+                        choices=("visible", "hidden", "after_due_date", "after_published"),
+                        help="when students see their results (default: %(default)s)")
+    parser.add_argument("--no-reflections", action="store_true",
+                        help="do not show the reflections as a part graded by hand")
     args = parser.parse_args(argv)
 
     def body() -> int:
         from grader.classroom.gradescope import build_gradescope
 
         with tempfile.TemporaryDirectory(prefix="grader-fixtures-") as scratch:
-            names = build_gradescope(args.out_zip, _fixtures_folder(args, Path(scratch)))
+            names = build_gradescope(args.out_zip, _fixtures_folder(args, Path(scratch)), visibility=args.visibility,
+                                     reflections=not args.no_reflections)
         print(f"Wrote {args.out_zip} ({len(names)} files): upload it as the autograder of a Gradescope assignment.")
         return EXIT_PASSED
 
@@ -138,33 +145,34 @@ def gradescope_command(argv: list[str]) -> int:
 
 def batch_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader batch",
-                                     description="Grade every sub-folder (one per student); write gradebook.csv and "
-                                                 "one JSON report per student.")
+                                     description="Grade every sub-folder (one per student); write gradebook.csv, and "
+                                                 "a report.json and feedback.md per student.")
     parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR")
     parser.add_argument("--jobs", type=int, metavar="N", help="students graded at once (default: the number of cores)")
     add_limit_options(parser)
     _fixtures_option(parser)
     add_sandbox_option(parser, required=True)
+    add_batch_options(parser)
     args = parser.parse_args(argv)
 
     def body() -> int:
-        from grader.classroom.batch import GRADEBOOK, grade_batch
+        from grader.classroom.batch import grade_batch
+        from grader.classroom.class_outputs import ClassOutputs
 
         if not args.submissions.is_dir():
             raise GradingError(f"there is no folder {args.submissions}")
         check_sandbox(args)
+        outputs = ClassOutputs.from_args(args)  # reads the roster and scores first: a typo fails before grading
+        if args.fixtures is None:
+            _bank(args)  # built once here (each student's worker then loads it)
         started = time.perf_counter()
-        rows = grade_batch(args.submissions, args.out, source=_source(args), jobs=args.jobs,
-                           time_limit=args.time_limit,
-                           memory_limit=memory_limit_bytes(args.memory_limit), progress=_progress)
-        seconds = time.perf_counter() - started
-        failed = [row.student for row in rows if row.status != "graded"]
-        print(f"Graded {len(rows) - len(failed)} of {len(rows)} submissions in {seconds:.1f} s "
-              f"({60 * len(rows) / max(seconds, 1e-9):.1f} per minute); gradebook: {args.out / GRADEBOOK}")
-        if failed:
-            print(f"Could not grade: {', '.join(failed)} (see their report.json)", file=sys.stderr)
-        return EXIT_PASSED if not failed else EXIT_FAILED
+        result = grade_batch(args.submissions, args.out, fixtures=args.fixtures, jobs=args.jobs,
+                             time_limit=args.time_limit, memory_limit=memory_limit_bytes(args.memory_limit),
+                             submission_time_limit=args.submission_time_limit, deadline=args.deadline,
+                             late_penalty=args.late_penalty, resume=args.resume, progress=_progress,
+                             gradebook=outputs.write)
+        return outputs.summarise(result, time.perf_counter() - started)
 
     return _run(body)
 
@@ -181,15 +189,26 @@ def instructor_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     def body() -> int:
-        from grader.classroom.staging import grade_staged
+        import shutil
+
+        from grader.classroom.discovery import discover, stage_found
+        from grader.engine import grade
         from grader.reports import junit_xml, render_text, report_to_json, write_atomic
 
         if not args.student_repo.is_dir():
             raise GradingError(f"there is no folder {args.student_repo}")
         check_sandbox(args)
         source = _source(args)
-        report = grade_staged(args.student_repo, prefix="grader-instructor-", source=source,
-                              time_limit=args.time_limit)
+        found = discover(args.student_repo)  # exercises/, Exercises/, the root, a nested folder, "rsa (1).py"
+        for line in [f"Note: {note}" for note in found.notes] + [f"Left out: {item}" for item in found.skipped]:
+            print(line)
+        if not found.files:
+            print(found.status)
+        staging = Path(tempfile.mkdtemp(prefix="grader-instructor-"))
+        try:
+            report = grade(stage_found(found, staging), warm=False, source=source, time_limit=args.time_limit)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         print(render_text(report, title=f"Grading {args.student_repo.resolve()} (instructor run)"), end="")
         if args.out is not None:
             write_atomic(args.out / "report.json", json.dumps(report_to_json(report), indent=2) + "\n")
@@ -199,5 +218,29 @@ def instructor_command(argv: list[str]) -> int:
     return _run(body)
 
 
+def reflections_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader reflections",
+                                     description="Build the reflections review: one HTML page per question with every "
+                                                 "student's answer beside the model answer, and a score field.")
+    parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        from grader.classroom.batch import find_students
+        from grader.classroom.reflections_review import build_review
+
+        if not args.submissions.is_dir():
+            raise GradingError(f"there is no folder {args.submissions}")
+        students = find_students(args.submissions, args.out)
+        pages = build_review(students, args.out)
+        print(f"Wrote {len(pages)} pages for {len(students)} students: open {pages[0]} in a browser; each page "
+              f"downloads scores-R<n>.csv (or fill {args.out / 'scores.csv'}); merge them into the gradebook with "
+              "python -m grader batch ... --reflection-scores FILE")
+        return EXIT_PASSED
+
+    return _run(body)
+
+
 CLASSROOM_COMMANDS = {"release": release_command, "gradescope": gradescope_command, "batch": batch_command,
-                      "instructor": instructor_command}
+                      "instructor": instructor_command, "reflections": reflections_command}

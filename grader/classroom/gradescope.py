@@ -44,15 +44,20 @@ rm -f "$results"
 work="$(mktemp -d)"
 mkdir -p "$work/exercises"
 from="$root/submission"
-[ -d "$from/exercises" ] && [ ! -L "$from/exercises" ] && from="$from/exercises"
-# regular files only (find does not follow symlinks): the exercise modules and the reflections
-find "$from" -maxdepth 1 -type f -name '*.py' -size -1024k -exec cp {} "$work/exercises/" \; 2>/dev/null
-for candidate in "$from/reflections.md" "$root/submission/reflections.md"; do
-    if [ -f "$candidate" ] && [ ! -L "$candidate" ]; then cp "$candidate" "$work/reflections.md"; break; fi
-done
+# find the work wherever it is in the upload (exercises/, Exercises/, the root, a nested folder, "rsa (1).py")
+if ! (cd "$root/source" && "$python" -m grader.classroom.gradescope_extras stage "$from" "$work"); then
+    [ -d "$from/exercises" ] && [ ! -L "$from/exercises" ] && from="$from/exercises"
+    # regular files only (find does not follow symlinks): the exercise modules and the reflections
+    find "$from" -maxdepth 1 -type f -name '*.py' -size -1024k -exec cp {} "$work/exercises/" \; 2>/dev/null
+    for candidate in "$from/reflections.md" "$root/submission/reflections.md"; do
+        if [ -f "$candidate" ] && [ ! -L "$candidate" ]; then cp "$candidate" "$work/reflections.md"; break; fi
+    done
+fi
 cd "$root/source" && "$python" -m grader --submission "$work/exercises" --gradescope "$results" \
     --time-limit "${AUTOGRADER_TIME_LIMIT:-60}" $([ "${AUTOGRADER_REQUIRE_SANDBOX:-1}" = 0 ] || echo --require-sandbox)
 code=$?
+# the instructor's visibility, where the work was found, the reflections as a part graded by hand
+"$python" -m grader.classroom.gradescope_extras finish "$results" "$root/source/gradescope.json" "$work" 2>/dev/null
 if ! "$python" -c 'import json, sys; data = json.load(open(sys.argv[1])); sys.exit(not ("score" in data and "tests" in data))' "$results" 2>/dev/null; then
     printf '{"score": 0.0, "execution_time": 0, "output": "Grading could not run (the grader stopped with exit code %s). Please tell your instructor; this is not a judgement of your work.", "visibility": "visible", "stdout_visibility": "hidden", "tests": []}\n' "$code" > "$results"
 fi
@@ -68,8 +73,17 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
     archive.writestr(info, data)
 
 
-def build_gradescope(out_zip: Path, fixtures_dir: Path) -> list[str]:
-    """Write the autograder archive; returns its member names. ``fixtures_dir`` must hold checked fixtures."""
+def build_gradescope(out_zip: Path, fixtures_dir: Path, *, visibility: str = "visible",
+                     reflections: bool = True) -> list[str]:
+    """Write the autograder archive; returns its member names. ``fixtures_dir`` must hold checked fixtures.
+    ``visibility``: when students see the results (Gradescope's visible, hidden, after_due_date, after_published);
+    ``reflections``: show the submission's reflections as a part graded by hand."""
+    import json
+
+    from grader.classroom.gradescope_extras import CONFIG_FILE, VISIBILITIES
+
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility {visibility!r} is not one of Gradescope's: {', '.join(VISIBILITIES)}")
     from grader.cases.fixtures import FixtureSource
 
     fixtures = FixtureSource.load(fixtures_dir)  # refuses fixtures that do not match their manifest
@@ -80,6 +94,7 @@ def build_gradescope(out_zip: Path, fixtures_dir: Path) -> list[str]:
         with zipfile.ZipFile(file, "w") as archive:
             _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
             _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
+            _add(archive, CONFIG_FILE, json.dumps({"visibility": visibility, "reflections": reflections}).encode())
             for relative in _files_to_copy():
                 if relative.parts[0] in ("grader", "lesson"):
                     _add(archive, relative.as_posix(), (PROJECT_ROOT / relative).read_bytes())

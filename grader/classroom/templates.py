@@ -57,21 +57,33 @@ exec .venv/bin/python -m grader "$@"
 '''
 
 WORKFLOW = '''# Grades every push: installs numpy and scipy only (no torch, no weights), grades exercises/ from the
-# fixtures in grader/fixtures/, writes the step summary, uploads the JSON and JUnit reports, and fails when
-# an exercise fails or is not attempted.
-name: Grade
+# fixtures in grader/fixtures/, writes the step summary, uploads the JSON and JUnit reports, and reports each
+# exercise's points to GitHub Classroom with its grading reporter (the "Autograding Tests" check run).
+# An untouched repository shows 0 points and what is still to do, not a red check; a check turns red when an
+# exercise you attempted fails, or when grading could not run. GitHub Classroom's own first commit is not
+# graded (as in Classroom's own autograding workflow).
+name: Autograding Tests
 
 on:
   push:
+  repository_dispatch:
   workflow_dispatch:
 
 permissions:
+  checks: write      # the reporter writes "Points x/y" on the check run the Classroom dashboard reads
+  actions: read
   contents: read
+
+concurrency:         # a new push cancels the grading of the previous one on the same branch
+  group: grading-${{ github.ref }}
+  cancel-in-progress: true
 
 jobs:
   grade:
+    name: Autograding Tests
     runs-on: ubuntu-latest
     timeout-minutes: 15
+    if: github.actor != 'github-classroom[bot]'
     steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
@@ -82,7 +94,10 @@ jobs:
       - name: Install the grading dependencies (numpy and scipy only)
         run: python -m pip install --disable-pip-version-check ".[grade]"
       - name: Grade
-        run: python -m grader --format text --json report.json --junit junit.xml
+        id: grade
+        run: |
+          python -m grader --format text --json report.json --junit junit.xml || echo "grader exit code $?"
+          python -m grader.classroom.classroom_points report.json >> "$GITHUB_OUTPUT"
       - name: Upload the reports
         if: always()
         uses: actions/upload-artifact@v4
@@ -92,6 +107,14 @@ jobs:
             report.json
             junit.xml
           if-no-files-found: warn
+      - name: Report the points to GitHub Classroom
+        if: always() && steps.grade.outputs.result != ''
+        uses: classroom-resources/autograding-grading-reporter@v1
+        env:
+          GRADE_RESULTS: "${{ steps.grade.outputs.result }}"
+          GITHUB_TOKEN: ${{ github.token }}
+        with:
+          runners: grade
 '''
 
 GITIGNORE = '''.venv/
@@ -141,7 +164,8 @@ run: a changed file is refused with exit code 2). Exit code 0: all pass; 1: some
 ```
 
 Every push is graded by GitHub Actions (`.github/workflows/grade.yml`): a summary on the run's page, the JSON
-and JUnit reports as artifacts, a red check while an exercise fails.
+and JUnit reports as artifacts, and your points on GitHub Classroom. A red check means an exercise you have
+started fails (or grading could not run); exercises you have not started yet count 0 points without a red check.
 
 ## For instructors
 
@@ -150,8 +174,13 @@ reference solutions; it has no solutions, no tests and no benchmarks.
 
 **GitHub Classroom.** Push this folder to a repository in your organisation, mark it as a template
 repository (Settings > Template repository), and create an assignment that uses it as the starter code.
-Every student repository then contains the workflow, and every push is graded. You see each run's result
-in the student repositories' Actions tabs (or the assignment's overview).
+Every student repository then contains the workflow, and every push is graded. The workflow reports each
+exercise's points to the assignment's dashboard the way Classroom's own autograding does (the
+`classroom-resources/autograding-grading-reporter` action on the "Autograding Tests" check run, with
+`checks: write`); leave the assignment's own autograding tests empty. A fresh repository shows no run until
+the student's first push (Classroom's setup commit is skipped); a push with nothing attempted shows 0 points
+and a green check listing what is to do; a red check means an attempted exercise fails or grading could not
+run. A newer push cancels the grading of an older one (one concurrency group per branch).
 
 **Official grades come from a run you control.** Students can edit anything in their own repository: the
 workflow, the grader, the fixtures and their manifest. A green check in a student repository is feedback,

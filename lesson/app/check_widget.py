@@ -156,7 +156,8 @@ def start_check(ctx: Context, names: list[str] | None) -> str | None:
                 + ("the plots use the reference solutions." if references_available()
                    else "run `./run-grader` in a terminal to check it."))
     wanted = [exercise for exercise in EXERCISES if names is None or exercise.name in names]
-    digests = {exercise.name: digest_of(ctx, exercise) for exercise in wanted}  # before grading: the function and what it uses
+    # before grading: the digest of each function and what it uses
+    digests = {exercise.name: digest_of(ctx, exercise) for exercise in wanted}
     st.session_state[state_keys.CHECK_JOB] = start_job(
         lambda exercises, **arguments: grader.grade(Path(ctx.settings.exercises_dir), exercises, **arguments),
         names=names, digests=digests, bank=ctx.grading_bank, settings=ctx.grading_settings,  # the lesson's images

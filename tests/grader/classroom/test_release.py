@@ -53,7 +53,7 @@ def test_workflow_yaml(release):
     assert setup["with"]["cache"] == "pip"
     runs = [step.get("run", "") for step in steps]
     assert any('pip install' in run and '".[grade]"' in run for run in runs)
-    assert "python -m grader --format text --json report.json --junit junit.xml" in runs
+    assert any("python -m grader --format text --json report.json --junit junit.xml" in run for run in runs)
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["if"] == "always()" and "report.json" in upload["with"]["path"] and "junit.xml" in upload["with"]["path"]
 
@@ -158,3 +158,57 @@ def test_release_app_draws_with_the_students_functions(release, tmp_path, stand_
         assert shown["charts"] > seen["stubs"][page]["charts"], page
     optional = " ".join(seen["solved"]["lesson_pages/p3_second_order.py"]["info"])
     assert "leaves out" in optional  # the optional comparison with references says why it is missing
+
+
+def test_workflow_reports_points_to_classroom(release):
+    workflow = yaml.safe_load((release / ".github" / "workflows" / "grade.yml").read_text())
+    assert workflow["permissions"]["checks"] == "write" and workflow["permissions"]["contents"] == "read"
+    assert workflow["concurrency"]["group"] == "grading-${{ github.ref }}" and workflow["concurrency"]["cancel-in-progress"]
+    job = workflow["jobs"]["grade"]
+    assert job["name"] == "Autograding Tests"  # the check run the reporter writes "Points x/y" on
+    assert job["if"] == "github.actor != 'github-classroom[bot]'"
+    grade = next(step for step in job["steps"] if step.get("id") == "grade")
+    assert "python -m grader.classroom.classroom_points report.json >> \"$GITHUB_OUTPUT\"" in grade["run"]
+    reporter = job["steps"][-1]
+    assert reporter["uses"] == "classroom-resources/autograding-grading-reporter@v1"
+    assert reporter["with"]["runners"] == "grade" and reporter["env"]["GRADE_RESULTS"] == "${{ steps.grade.outputs.result }}"
+
+
+def _classroom_points(python, release, report, tmp_path):
+    import base64
+
+    done = _run(python, release, "-m", "grader.classroom.classroom_points", report)
+    assert done.returncode == 0, done.stderr
+    line = done.stdout.strip()
+    assert line.startswith("result=")
+    return json.loads(base64.b64decode(line.removeprefix("result="))), done.stderr
+
+
+def test_classroom_points_for_fresh_partial_and_broken_repositories(release, python, tmp_path):
+    """What the dashboard shows: the release's untouched stubs, a partly wrong submission, a grading that failed."""
+    fresh = tmp_path / "fresh.json"
+    _run(python, release, "-m", "grader", "--json", fresh)
+    result, summary = _classroom_points(python, release, fresh, tmp_path)
+    assert result["status"] == "pass" and result["max_score"] == 15 and len(result["tests"]) == 8
+    assert sum(test["score"] for test in result["tests"]) == 0 and "Points 0/15 (pass)" in summary
+    assert all(test["status"] == "fail" and "not" in test["message"].lower() for test in result["tests"])
+    partial = tmp_path / "partial.json"
+    submission = _submission(tmp_path, SUBMISSIONS / "wrong" / "pca_not_centred")
+    _run(python, release, "-m", "grader", "--submission", submission, "--json", partial)
+    result, _ = _classroom_points(python, release, partial, tmp_path)
+    assert result["status"] == "fail"  # an attempted exercise fails: a red check
+    pca = next(test for test in result["tests"] if test["name"].startswith("PCA"))
+    assert 0 <= pca["score"] < 3 and pca["filename"] == "exercises/pca.py"
+    result, summary = _classroom_points(python, release, tmp_path / "missing.json", tmp_path)
+    assert result["status"] == "error" and result["max_score"] == 15 and "Points 0/15 (error)" in summary
+
+
+def test_release_never_holds_the_model_answers(release):
+    """solutions/reflections.md (model answers and rubric) stays on the instructor's side."""
+    model = (PROJECT_ROOT / "solutions" / "reflections.md").read_text()
+    phrases = [line.strip() for line in model.splitlines() if len(line.strip()) > 60][:40]
+    assert len(phrases) == 40
+    for path in release.rglob("*"):
+        if path.is_file() and path.suffix in (".md", ".py", ".json", ".txt", ".html", ".yml", ""):
+            text = path.read_text(errors="replace")
+            assert not any(phrase in text for phrase in phrases), path
