@@ -4,17 +4,20 @@ Every grading (the app's Check, the CLI, fixtures, official grades) makes its ba
 so that a case set has the same kinds and counts of cases wherever it is built:
 - first-order RSA, all 21 layers: each layer's 40 RSA images, a crop of every channel's feature map (conv layers
   keep their (channels, height, width) shape, so flattening is still tested), or some units of a flat layer,
-  at most ``RSA_UNITS`` units per image;
+  at most ``RSA_UNITS`` units per image (a hidden crop: of 90 % of the channels);
 - PCA: the 160 images, ``PCA_UNITS`` units of the bank's random unit draw, for ``PCA_LAYERS``;
 - cumulative curves (components_to_reach): from PCA of all 21 layers on those units;
 - redness: the 160 images at every ``PIXEL_STEP``-th pixel.
 The public subsample takes the centre crop, the first units, evenly spaced units and pixels from (0, 0); a hidden
-one takes crops, units and pixel offsets (and the threshold and extrema settings) from its random generator.
+one takes crops, units and pixel offsets, the threshold and extrema settings, and an order of the images for
+the extrema (each class's images kept in their order) from its random generator.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from grader.cases.variants import riffle
 
 __all__ = ["RSA_UNITS", "PCA_UNITS", "PCA_LAYERS", "PIXEL_STEP", "SubsampledBank"]
 
@@ -34,6 +37,9 @@ def _crop(activations: np.ndarray, budget: int, rng: np.random.Generator | None)
             return np.ascontiguousarray(activations[:, ::-(-n_units // budget)])
         chosen = np.sort(rng.choice(n_units, size=min(budget, max(2, int(0.9 * n_units))), replace=False))
         return np.ascontiguousarray(activations[:, chosen])
+    if rng is not None:  # a drawn 90 % of the channels, so that even a whole feature map differs from the public one
+        kept = max(1, int(0.9 * activations.shape[1]))
+        activations = activations[:, np.sort(rng.choice(activations.shape[1], size=kept, replace=False))]
     n, channels, height, width = activations.shape
     side = max(1, min(height, int((budget / channels) ** 0.5)))
     while True:
@@ -60,6 +66,11 @@ class SubsampledBank:
         self.layer_paths = tuple(bank.layer_paths)
         self.pca_layer_paths = tuple(path for path in PCA_LAYERS if path in self.layer_paths) or self.layer_paths
         self.labels, self.redness = np.asarray(bank.labels), np.asarray(bank.redness)
+        if rng is not None:  # item i moves to position[i]
+            position = riffle(rng, self.labels)
+            labels, redness = np.empty_like(self.labels), np.empty_like(self.redness)
+            labels[position], redness[position] = self.labels, self.redness
+            self.labels, self.redness = labels, redness
         rows, columns = (0, 0) if rng is None else (int(rng.integers(0, PIXEL_STEP)), int(rng.integers(0, PIXEL_STEP)))
         self.images = np.ascontiguousarray(np.asarray(bank.images)[:, rows::PIXEL_STEP, columns::PIXEL_STEP, :])
         per_class, n_extreme = self.provenance["per_class"], self.provenance["n_extreme"]

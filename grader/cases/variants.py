@@ -16,7 +16,7 @@ import numpy as np
 
 from grader.cases.case import Case, frozen
 
-__all__ = ["hidden_variant"]
+__all__ = ["hidden_variant", "riffle"]
 
 
 def _like(values, template) -> np.ndarray:
@@ -25,7 +25,13 @@ def _like(values, template) -> np.ndarray:
 
 
 def _gain(rng) -> float:
-    return float(rng.uniform(0.5, 2.0))
+    """A positive scale with few mantissa bits: a constant row stays exactly constant, an exact value exact."""
+    return float(rng.choice([0.5, 0.75, 1.25, 1.5, 2.0]))
+
+
+def _offset(rng, low: float = -2.0, high: float = 2.0) -> float:
+    """A multiple of 1/8: sums of a few of them (a mean over a constant row) are exact in float32 too."""
+    return float(rng.choice(np.arange(low, high + 0.0625, 0.125)))
 
 
 def _similarity(rng, activations):
@@ -33,7 +39,7 @@ def _similarity(rng, activations):
     values = np.asarray(activations, dtype=np.float64)
     images = rng.permutation(len(values))
     flat = values.reshape(len(values), -1)[images][:, rng.permutation(values[0].size)]
-    return (_like(flat.reshape(values.shape) * _gain(rng) + rng.uniform(-1, 1), activations),)
+    return (_like(flat.reshape(values.shape) * _gain(rng) + _offset(rng), activations),)
 
 
 def _lower(rng, matrix):
@@ -43,7 +49,7 @@ def _lower(rng, matrix):
 def _spearman(rng, matrix):
     # rows and observations permuted, an increasing map (ranks, ties and constant rows unchanged)
     values = np.asarray(matrix, dtype=np.float64)[rng.permutation(len(matrix))][:, rng.permutation(np.shape(matrix)[1])]
-    return (_like(values * _gain(rng) + rng.uniform(-1, 1), matrix),)
+    return (_like(values * _gain(rng) + _offset(rng), matrix),)
 
 
 def _second_order(rng, matrices):
@@ -85,32 +91,36 @@ def _redness(rng, images):
     # images and pixels permuted (each channel alike), a gain and an offset on every channel: redness scales
     values = np.asarray(images, dtype=np.float64)[rng.permutation(len(images))]
     values = values[:, :, rng.permutation(values.shape[2])][:, :, :, rng.permutation(values.shape[3])]
-    return (_like(values * rng.uniform(0.5, 1.0) + rng.uniform(0, 0.2), images),)
+    return (_like(values * rng.choice([0.5, 0.75]) + _offset(rng, 0.0, 0.25), images),)
 
 
-def _riffle(rng, labels) -> np.ndarray | None:
-    """A new position for each item that keeps every class's items in their order and the order in which the
-    classes first appear (None when the draws find none)."""
+def riffle(rng, labels) -> np.ndarray:
+    """A new position for each item: the classes' sequences merged at random, every class's items kept in their
+    order and the classes first appearing in the same order as before."""
     labels = np.asarray(labels)
     first_seen = list(dict.fromkeys(labels.tolist()))
-    for _ in range(20):
-        shuffled = labels[rng.permutation(len(labels))]
-        if list(dict.fromkeys(shuffled.tolist())) == first_seen:
-            new_position = np.empty(len(labels), dtype=np.int64)
-            for label in first_seen:
-                new_position[np.flatnonzero(labels == label)] = np.flatnonzero(shuffled == label)
-            return new_position
-    return None
+    queues = {label: list(np.flatnonzero(labels == label)) for label in first_seen}
+    started, merged = 0, []
+    while len(merged) < len(labels):
+        choices = [label for label in first_seen[:started] if queues[label]]
+        if started < len(first_seen):
+            choices.append(first_seen[started])  # the next class may start (only after those before it)
+        weights = np.array([len(queues[label]) for label in choices], dtype=float)
+        label = choices[int(rng.choice(len(choices), p=weights / weights.sum()))]
+        started += started < len(first_seen) and label == first_seen[started]
+        merged.append(queues[label].pop(0))
+    new_position = np.empty(len(labels), dtype=np.int64)
+    new_position[merged] = np.arange(len(labels))
+    return new_position
 
 
 def _extrema(rng, redness, labels, **kwargs):
-    position = _riffle(rng, labels)
+    position = riffle(rng, labels)  # item i moves to position[i]
     values, classes = np.asarray(redness, dtype=np.float64), np.asarray(labels)
-    if position is not None:
-        moved_values, moved_labels = np.empty_like(values), np.empty_like(classes)
-        moved_values[position], moved_labels[position] = values, classes
-        values, classes = moved_values, moved_labels
-    return (_like(values * _gain(rng) + rng.uniform(-1, 1), redness), frozen(classes)), kwargs
+    moved_values, moved_labels = np.empty_like(values), np.empty_like(classes)
+    moved_values[position], moved_labels[position] = values, classes
+    values, classes = moved_values, moved_labels
+    return (_like(values * _gain(rng) + _offset(rng), redness), frozen(classes)), kwargs
 
 
 _VARIANTS = {"get_similarity_matrix": _similarity, "extract_lower_tri_entries": _lower, "spearman_corrcoef": _spearman,
