@@ -65,10 +65,16 @@ def _random(name: str, seed: int, *args, **kwargs) -> Case:
 
 
 def _responses(rng, shape) -> np.ndarray:
-    """Activations with a different baseline and gain per image, some units silenced as by a ReLU."""
-    values = rng.normal(size=shape) * rng.uniform(0.5, 3, size=(shape[0],) + (1,) * (len(shape) - 1))
-    values += rng.normal(0, 2, size=(shape[0],) + (1,) * (len(shape) - 1))
-    return np.maximum(values, np.quantile(values, 0.2))
+    """Activations with a different baseline and gain per image, some units silenced as by a ReLU; drawn again
+    while some image's response is constant (its correlations are undefined: only an edge case tests that, with
+    values whose mean is exact in float32 too)."""
+    while True:
+        values = rng.normal(size=shape) * rng.uniform(0.5, 3, size=(shape[0],) + (1,) * (len(shape) - 1))
+        values += rng.normal(0, 2, size=(shape[0],) + (1,) * (len(shape) - 1))
+        values = np.maximum(values, np.quantile(values, 0.2))
+        flat = values.reshape(shape[0], -1)
+        if np.all(flat.max(axis=1) > flat.min(axis=1)):
+            return values
 
 
 def _similarities(rng, n_layers: int, n_images: int, ties: bool = False) -> list[np.ndarray]:

@@ -15,6 +15,8 @@ the extrema (each class's images kept in their order) from its random generator.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from grader.cases.variants import riffle
@@ -82,18 +84,22 @@ class SubsampledBank:
             count = int(rng.integers(max(2, per_class // 2), per_class + 1))
             self.extrema = ((count, int(rng.integers(1, max(2, count // 4) + 1))),
                             (per_class // 2, int(rng.integers(1, max(2, per_class // 8) + 1))))
-        self._rsa_rngs = {path: None if rng is None else np.random.default_rng(rng.integers(2**63))
-                          for path in self.layer_paths}
+        # one seed per layer: a crop is the same whichever thread asks first, and however often
+        self._rsa_seeds = {path: None if rng is None else int(rng.integers(2**63)) for path in self.layer_paths}
         total = int(np.asarray(bank.pca_activations(self.layer_paths[0])).shape[1])
         self._pca_units = {path: None if rng is None else np.sort(rng.choice(total, size=min(PCA_UNITS, total),
                                                                              replace=False))
                            for path in self.layer_paths}
         self._rsa: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
 
     def rsa_activations(self, layer_path: str) -> np.ndarray:
-        if layer_path not in self._rsa:  # (a hidden crop draws from its generator once)
-            self._rsa[layer_path] = _crop(self._bank.rsa_activations(layer_path), RSA_UNITS, self._rsa_rngs[layer_path])
-        return self._rsa[layer_path]
+        with self._lock:
+            if layer_path not in self._rsa:
+                seed = self._rsa_seeds[layer_path]
+                self._rsa[layer_path] = _crop(self._bank.rsa_activations(layer_path), RSA_UNITS,
+                                              None if seed is None else np.random.default_rng(seed))
+            return self._rsa[layer_path]
 
     def pca_activations(self, layer_path: str, n_units: int | None = None) -> np.ndarray:
         units = self._pca_units[layer_path]

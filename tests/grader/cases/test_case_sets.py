@@ -167,3 +167,17 @@ def test_keys_come_from_a_file_the_environment_or_the_cache(tmp_path, monkeypatc
     (tmp_path / "short").write_bytes(b"abc")
     with pytest.raises(GradingError, match="at least 16 bytes"):
         load_hidden_key(tmp_path / "short")
+
+
+def test_hidden_bank_cases_are_the_same_whichever_thread_builds_them(bank):
+    """batch grades several students at once from one source: a crop must not depend on who asked first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    source = ReferenceSource(bank, hidden_case_set(b"threads" * 5))
+    names = ("extract_lower_tri_entries", "second_order_similarity", "get_similarity_matrix", "spearman_corrcoef")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda name: source.cases(exercise(name), ("bank",)), names))
+    for case in source.cases(exercise("get_similarity_matrix"), ("bank",)):
+        rows = np.asarray(case.args[0], dtype=np.float64).reshape(len(case.args[0]), -1)
+        with np.errstate(all="ignore"):
+            np.testing.assert_allclose(np.corrcoef(rows), case.expected, atol=1e-6, equal_nan=True)

@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from grader_helpers import SUBMISSIONS
+from grader_helpers import SUBMISSIONS, torch_importable
 from test_wrong_submissions import CASES
 
 import grader.engine
@@ -34,44 +34,66 @@ def hidden_fixtures(bank, stand_in_settings, tmp_path_factory):
     return folder
 
 
-def _scores(source, torch: bool, monkeypatch) -> dict:
-    monkeypatch.setattr(grader.engine, "torch_installed", lambda: torch and _torch_importable())
-    scores = {}
-    for folder, names in CORPUS:
+def _scores(source, torch: bool, monkeypatch, corpus=CORPUS) -> dict:
+    """{submission: {exercise: score}}, three submissions graded at a time (each in its own children)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(grader.engine, "torch_installed", lambda: torch and torch_importable())
+
+    def one(folder, names):
         names = names or [item.name for item in EXERCISES if (folder / item.file_name).is_file()]
-        report = grade(folder, names, source=source, time_limit=60)
-        scores[folder.name] = {item.name: item.score for item in report.exercises}
+        report = grade(folder, names, source=source, time_limit=60, warm=False)
+        return folder.name, {item.name: item.score for item in report.exercises}
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        scores = dict(pool.map(lambda item: one(*item), corpus))
     monkeypatch.undo()
     return scores
 
 
-def _torch_importable() -> bool:
-    from grader_helpers import torch_importable
-
-    return torch_importable()
+def _differences(first: dict, second: dict) -> dict:
+    return {name: (first[name], second[name]) for name in first if second[name] != first[name]}
 
 
-def test_the_same_submissions_score_the_same_wherever_they_are_graded(reference_source, bank, fixtures_dir,
-                                                                      hidden_fixtures, monkeypatch):
-    from grader.cases.case_sets import hidden_case_set
-    from grader.cases.case_sources import ReferenceSource
+def test_the_same_submissions_score_the_same_on_public_and_hidden_cases(reference_source, hidden_fixtures, monkeypatch):
+    """56 submissions: the course repository (public cases) and hidden fixtures (an official grade). With
+    test_release's hint test (the wrong corpus from a release's public fixtures = the repository) and the torch
+    test below, this covers every place a submission is graded."""
     from grader.cases.fixtures import FixtureSource
 
     assert len(CORPUS) >= 40
-    repository = _scores(reference_source, True, monkeypatch)
-    by_place = {
-        "public fixtures, no torch child": _scores(FixtureSource.load(fixtures_dir), False, monkeypatch),
-        "hidden fixtures, torch child": _scores(FixtureSource.load(hidden_fixtures), True, monkeypatch),
-        "hidden cases in the repository, no torch child": _scores(
-            ReferenceSource(bank, hidden_case_set(b"another key, for the repository")), False, monkeypatch),
-    }
-    for place, scores in by_place.items():
-        differ = {name: (repository[name], scores[name]) for name in repository if scores[name] != repository[name]}
-        assert not differ, f"{place}: {json.dumps(differ)}"
+    repository = _scores(reference_source, False, monkeypatch)
+    hidden = _scores(FixtureSource.load(hidden_fixtures), False, monkeypatch)
+    assert not _differences(repository, hidden), json.dumps(_differences(repository, hidden))
     for name in CORRECT:  # (honest and right: full marks everywhere)
         assert all(score == exercise(item).points for item, score in repository[name].items()), name
     partial = [scores for name, scores in repository.items() if name not in CORRECT and 0 < sum(scores.values())]
     assert partial  # some mistakes fail only some groups: partial credit is exercised
+
+
+TORCH_CORPUS = CORPUS[:5] + [item for item in CORPUS if item[0].name in (
+    "similarity_numpy_only_for_tensors", "similarity_cosine", "lower_with_diagonal", "pca_not_centred",
+    "redness_sums", "components_strict")]
+
+
+@pytest.mark.skipif(not torch_importable(), reason="torch is not installed")
+def test_the_torch_child_does_not_change_a_score(reference_source, bank, hidden_fixtures, monkeypatch):
+    from grader.cases.case_sets import hidden_case_set
+    from grader.cases.case_sources import ReferenceSource
+    from grader.cases.fixtures import FixtureSource
+
+    without = _scores(reference_source, False, monkeypatch, TORCH_CORPUS)
+    with_torch = _scores(reference_source, True, monkeypatch, TORCH_CORPUS)
+    assert not _differences(without, with_torch), json.dumps(_differences(without, with_torch))
+    hidden = _scores(FixtureSource.load(hidden_fixtures), True, monkeypatch, TORCH_CORPUS)
+    assert not _differences(without, hidden), json.dumps(_differences(without, hidden))
+    other_key = _scores(ReferenceSource(bank, hidden_case_set(b"another key, for the repository")), True, monkeypatch,
+                        TORCH_CORPUS)
+    assert not _differences(without, other_key), json.dumps(_differences(without, other_key))
+    report = grade(SUBMISSIONS / "wrong" / "similarity_numpy_only_for_tensors", ["get_similarity_matrix"],
+                   source=reference_source, warm=False, time_limit=60)
+    (result,) = report.exercises  # the torch check fails and says so, but costs no point
+    assert not result.passed and result.score == 3 and "not scored" in result.message and "np.asarray" in result.hint
 
 
 def _case(group: str, tensor: bool = False) -> Case:
