@@ -9,7 +9,7 @@ so that a case set has the same kinds and counts of cases wherever it is built:
 - cumulative curves (components_to_reach): from PCA of all 21 layers on those units;
 - redness: the 160 images at every ``PIXEL_STEP``-th pixel.
 The public subsample takes the centre crop, the first units, evenly spaced units and pixels from (0, 0); a hidden
-one takes crops, units and pixel offsets, the threshold and extrema settings, and an order of the images for
+one takes crops, units and pixel offsets, the extrema settings, and an order of the images for
 the extrema (each class's images kept in their order) from its random generator.
 """
 
@@ -76,11 +76,10 @@ class SubsampledBank:
         rows, columns = (0, 0) if rng is None else (int(rng.integers(0, PIXEL_STEP)), int(rng.integers(0, PIXEL_STEP)))
         self.images = np.ascontiguousarray(np.asarray(bank.images)[:, rows::PIXEL_STEP, columns::PIXEL_STEP, :])
         per_class, n_extreme = self.provenance["per_class"], self.provenance["n_extreme"]
+        self.threshold = 0.8  # the lesson's threshold in both sets (what the public bank cases check)
         if rng is None:
-            self.threshold = 0.8
             self.extrema = ((per_class, n_extreme), (per_class // 2, min(3, per_class // 4)))
         else:
-            self.threshold = float(np.round(rng.uniform(0.7, 0.9), 3))
             count = int(rng.integers(max(2, per_class // 2), per_class + 1))
             self.extrema = ((count, int(rng.integers(1, max(2, count // 4) + 1))),
                             (per_class // 2, int(rng.integers(1, max(2, per_class // 8) + 1))))
