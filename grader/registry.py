@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from grader.cases.case import BANK_CASES, RANDOM_CASES, BankContext, Case
 from grader.cases.edge_cases import EDGE_CASES
@@ -11,7 +11,13 @@ from grader.judging.compare import Tolerance
 from grader.judging.hints import CATALOGUE, Mistake
 from lesson.curriculum import EXERCISES_BY_NAME, page
 
-__all__ = ["Exercise", "EXERCISES", "MODULES", "exercise", "select"]
+__all__ = ["Exercise", "EXERCISES", "MODULES", "CREDIT", "exercise", "select"]
+
+# Partial credit: an exercise's points are shared by its case groups in these proportions, and a group earns its
+# share only when every one of its cases passes (points x the shares of the groups that pass). So the score does not
+# depend on how many cases a group has, and the public and hidden case sets (the same groups) give the same score.
+# The torch-tensor checks are reported but not scored: they run only where torch is installed.
+CREDIT: Mapping[str, float] = {"edge": 1 / 3, "random": 1 / 3, "bank": 1 / 3}
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,7 @@ class Exercise:
     random_cases: tuple[Case, ...]
     bank_cases: Callable[[BankContext], list[Case]]
     mistakes: tuple[Mistake, ...]  # the hint catalogue entry
+    credit: Mapping[str, float] = field(default_factory=lambda: dict(CREDIT))  # share of the points per case group
 
     @property
     def file_name(self) -> str:

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["Case", "BankContext", "RANDOM_CASES", "BANK_CASES", "frozen"]
+__all__ = ["Case", "BankContext", "RANDOM_CASES", "BANK_CASES", "PUBLIC_SEEDS", "frozen", "random_cases"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,6 +23,9 @@ class Case:
     tensor: bool = False  # pass the arrays as torch tensors (only where torch is importable; skipped otherwise)
     about: str = ""  # what this case checks, in the student's words
     expected: Any = None
+    # known mistake id -> that mistake's output on this case (only where it differs from ``expected``), computed
+    # when the case is built; the hints compare a wrong output with these, so no grader needs the formulations
+    signatures: Mapping[str, Any] = field(default_factory=dict)
 
 
 class BankContext(Protocol):
@@ -62,10 +65,16 @@ def _random(name: str, seed: int, *args, **kwargs) -> Case:
 
 
 def _responses(rng, shape) -> np.ndarray:
-    """Activations with a different baseline and gain per image, some units silenced as by a ReLU."""
-    values = rng.normal(size=shape) * rng.uniform(0.5, 3, size=(shape[0],) + (1,) * (len(shape) - 1))
-    values += rng.normal(0, 2, size=(shape[0],) + (1,) * (len(shape) - 1))
-    return np.maximum(values, np.quantile(values, 0.2))
+    """Activations with a different baseline and gain per image, some units silenced as by a ReLU; drawn again
+    while some image's response is constant (its correlations are undefined: only an edge case tests that, with
+    values whose mean is exact in float32 too)."""
+    while True:
+        values = rng.normal(size=shape) * rng.uniform(0.5, 3, size=(shape[0],) + (1,) * (len(shape) - 1))
+        values += rng.normal(0, 2, size=(shape[0],) + (1,) * (len(shape) - 1))
+        values = np.maximum(values, np.quantile(values, 0.2))
+        flat = values.reshape(shape[0], -1)
+        if np.all(flat.max(axis=1) > flat.min(axis=1)):
+            return values
 
 
 def _similarities(rng, n_layers: int, n_images: int, ties: bool = False) -> list[np.ndarray]:
@@ -91,40 +100,58 @@ def _threshold_away_from(curve: np.ndarray, threshold: float) -> float:
     return threshold
 
 
-def _random_cases() -> dict[str, list[Case]]:
+# The public random cases' seeds, one per (exercise, draw); a hidden case set derives its own from its key.
+PUBLIC_SEEDS = {("get_similarity_matrix", 0): 1, ("get_similarity_matrix", 1): 2, ("get_similarity_matrix", 2): 3,
+                ("extract_lower_tri_entries", 0): 4, ("extract_lower_tri_entries", 1): 5, ("spearman_corrcoef", 0): 6,
+                ("second_order_similarity", 0): 7, ("PCA", 0): 8, ("components_to_reach", 0): 9, ("redness", 0): 10,
+                ("pick_redness_extrema", 0): 11}
+
+
+def random_cases(seed=lambda exercise, draw: PUBLIC_SEEDS[exercise, draw]) -> dict[str, list[Case]]:
+    """The seeded random cases: the same kinds and counts for every ``seed(exercise, draw) -> int``."""
     cases: dict[str, list[Case]] = {name: [] for name in ("get_similarity_matrix", "extract_lower_tri_entries",
                                                           "spearman_corrcoef", "second_order_similarity", "PCA",
                                                           "components_to_reach", "redness", "pick_redness_extrema")}
-    for seed, shape in zip((1, 2, 3), ((12, 3, 5, 5), (30, 200), (7, 4, 9))):
-        cases["get_similarity_matrix"].append(_random(f"activations {shape}", seed,
-                                                      _responses(np.random.default_rng(seed), shape)))
-    for seed, n in zip((4, 5), (7, 12)):
-        cases["extract_lower_tri_entries"].append(_random(f"{n} x {n} matrix", seed,
-                                                          np.random.default_rng(seed).normal(size=(n, n))))
-    rng = np.random.default_rng(6)
-    cases["spearman_corrcoef"] += [_random("5 x 30 with ties", 6, rng.integers(0, 8, size=(5, 30)).astype(float)),
-                                   _random("3 x 50", 6, rng.normal(size=(3, 50)) ** 3),
-                                   _random("8 x 12 with ties", 6, np.round(rng.normal(size=(8, 12)), 1))]
-    rng = np.random.default_rng(7)
-    cases["second_order_similarity"] += [_random("4 layers of 9 x 9", 7, _similarities(rng, 4, 9)),
-                                         _random("3 layers of 6 x 6 with ties", 7, _similarities(rng, 3, 6, ties=True))]
-    rng = np.random.default_rng(8)
+
+    def rng_of(name, draw=0):
+        value = seed(name, draw)
+        return value, np.random.default_rng(value)
+
+    for draw, shape in enumerate(((12, 3, 5, 5), (30, 200), (7, 4, 9))):
+        value, rng = rng_of("get_similarity_matrix", draw)
+        cases["get_similarity_matrix"].append(_random(f"activations {shape}", value, _responses(rng, shape)))
+    for draw, n in enumerate((7, 12)):
+        value, rng = rng_of("extract_lower_tri_entries", draw)
+        cases["extract_lower_tri_entries"].append(_random(f"{n} x {n} matrix", value, rng.normal(size=(n, n))))
+    value, rng = rng_of("spearman_corrcoef")
+    cases["spearman_corrcoef"] += [_random("5 x 30 with ties", value, rng.integers(0, 8, size=(5, 30)).astype(float)),
+                                   _random("3 x 50", value, rng.normal(size=(3, 50)) ** 3),
+                                   _random("8 x 12 with ties", value, np.round(rng.normal(size=(8, 12)), 1))]
+    value, rng = rng_of("second_order_similarity")
+    cases["second_order_similarity"] += [_random("4 layers of 9 x 9", value, _similarities(rng, 4, 9)),
+                                         _random("3 layers of 6 x 6 with ties", value,
+                                                 _similarities(rng, 3, 6, ties=True))]
+    value, rng = rng_of("PCA")
     for shape in ((50, 10), (12, 30), (25, 25)):
         data = rng.normal(size=shape) * np.geomspace(4, 0.2, shape[1]) + rng.normal(0, 5, size=shape[1])
-        cases["PCA"].append(_random(f"data {shape}", 8, data @ np.linalg.qr(rng.normal(size=(shape[1],) * 2))[0]))
-    rng = np.random.default_rng(9)
+        cases["PCA"].append(_random(f"data {shape}", value, data @ np.linalg.qr(rng.normal(size=(shape[1],) * 2))[0]))
+    value, rng = rng_of("components_to_reach")
     for k, threshold in ((10, 0.8), (40, 0.9), (25, 0.55)):
         curve = _curve(rng, k)
-        cases["components_to_reach"].append(_random(f"{k} components, threshold {threshold}", 9, frozen(curve),
+        cases["components_to_reach"].append(_random(f"{k} components, threshold {threshold}", value, frozen(curve),
                                                     threshold=_threshold_away_from(curve, threshold)))
-    rng = np.random.default_rng(10)
-    cases["redness"] += [_random("images (4, 3, 6, 5)", 10, rng.uniform(size=(4, 3, 6, 5))),
-                         _random("float32 images (3, 3, 8, 8)", 10, rng.uniform(size=(3, 3, 8, 8)).astype(np.float32))]
-    rng = np.random.default_rng(11)
+    value, rng = rng_of("redness")
+    cases["redness"] += [_random("images (4, 3, 6, 5)", value, rng.uniform(size=(4, 3, 6, 5))),
+                         _random("float32 images (3, 3, 8, 8)", value,
+                                 rng.uniform(size=(3, 3, 8, 8)).astype(np.float32))]
+    value, rng = rng_of("pick_redness_extrema")
     labels = rng.permutation(np.repeat([3, 1, 2], 9))
-    cases["pick_redness_extrema"].append(_random("3 shuffled classes of 9", 11, rng.normal(size=27), labels,
+    cases["pick_redness_extrema"].append(_random("3 shuffled classes of 9", value, rng.normal(size=27), labels,
                                                  per_class=7, n_extreme=2))
     return cases
+
+
+_random_cases = random_cases  # (the name the tests knew)
 
 
 RANDOM_CASES: dict[str, list[Case]] = _random_cases()
@@ -161,9 +188,9 @@ def _second_order_cases(context: BankContext) -> list[Case]:
 
 
 def _pca_cases(context: BankContext) -> list[Case]:
+    paths = getattr(context.bank, "pca_layer_paths", context.bank.layer_paths)
     return [_bank(f"{_layer_label(path)}, {context.bank.pca_activations(path).shape[1]} units",
-                  frozen(context.bank.pca_activations(path)), expected=context.pca(path))
-            for path in context.bank.layer_paths]
+                  frozen(context.bank.pca_activations(path)), expected=context.pca(path)) for path in paths]
 
 
 def _components_cases(context: BankContext) -> list[Case]:
@@ -171,7 +198,7 @@ def _components_cases(context: BankContext) -> list[Case]:
     for path in context.bank.layer_paths:
         curve = frozen(context.pca(path)[2])
         cases.append(_bank(f"cumulative curve of {_layer_label(path)}", curve,
-                           threshold=_threshold_away_from(curve, 0.8)))
+                           threshold=_threshold_away_from(curve, getattr(context.bank, "threshold", 0.8))))
     return cases
 
 
@@ -184,10 +211,9 @@ def _extrema_cases(context: BankContext) -> list[Case]:
     bank = context.bank
     per_class, n_extreme = bank.provenance["per_class"], bank.provenance["n_extreme"]
     redness, labels = frozen(bank.redness), frozen(bank.labels)
-    return [_bank(f"lesson images, per_class={per_class}, n_extreme={n_extreme}", redness, labels,
-                  per_class=per_class, n_extreme=n_extreme),
-            _bank(f"lesson images, per_class={per_class // 2}, n_extreme=3", redness, labels,
-                  per_class=per_class // 2, n_extreme=min(3, per_class // 4))]
+    settings = getattr(bank, "extrema", ((per_class, n_extreme), (per_class // 2, min(3, per_class // 4))))
+    return [_bank(f"lesson images, per_class={count}, n_extreme={extreme}", redness, labels, per_class=count,
+                  n_extreme=extreme) for count, extreme in settings]
 
 
 BANK_CASES = {

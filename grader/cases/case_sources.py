@@ -1,4 +1,4 @@
-"""Where cases and their expected outputs come from: a CaseSource (today: the reference solutions on the bank)."""
+"""Where cases and their expected outputs come from: a CaseSource (here: the reference solutions on the bank)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from grader.cases.case import Case, frozen
+from grader.cases.case_sets import PUBLIC, CaseSet
 from grader.registry import Exercise
 from lesson.atomic import write_atomic
 from lesson.curriculum import EXERCISES_BY_NAME
@@ -122,6 +123,8 @@ class _BankReferences:
     def _load_or_compute(self) -> None:
         paths, path = self.bank.layer_paths, self._cache_path()
         try:
+            if path is None:
+                raise OSError("no cache for a subsampled bank")
             with np.load(path, allow_pickle=False) as stored:
                 first_order = {layer: frozen(stored[f"first_order/{layer}"]) for layer in paths}
                 pca = {layer: tuple(frozen(stored[f"pca{part}/{layer}"]) for part in range(3)) for layer in paths}
@@ -166,28 +169,29 @@ class _BankReferences:
 
 
 class ReferenceSource:
-    """Cases built from the activation bank and the edge/random catalogues; expected outputs from ``solutions``.
+    """The cases of a case set (public by default) on the activation bank's subsample, expected outputs from
+    ``solutions``, and each case's mistake signatures (``grader/judging/formulations.py``).
 
-    Everything is cached on the instance, and instances are shared per bank (see :meth:`for_bank`), so that
-    the app's Check buttons compute each reference once per process.
+    Everything is cached on the instance, and instances are shared per bank and case set (see :meth:`for_bank`),
+    so that the app's Check buttons compute each reference once per process.
     """
 
-    _shared: dict[tuple[str, str], ReferenceSource] = {}
+    _shared: dict[tuple[str, str, str], ReferenceSource] = {}
     _shared_lock = threading.Lock()
 
-    def __init__(self, bank):
-        self.bank = bank
-        self._references = _BankReferences(bank, self._solve)
+    def __init__(self, bank, case_set: CaseSet = PUBLIC):
+        self.bank, self.case_set = bank, case_set
+        self._references = _BankReferences(case_set.subsample(bank), self._solve)
         self._cases: dict[tuple[str, str], list[Case]] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     @classmethod
-    def for_bank(cls, bank) -> ReferenceSource:
-        key = (str(bank.path), bank.provenance.get("key", ""))
+    def for_bank(cls, bank, case_set: CaseSet = PUBLIC) -> ReferenceSource:
+        key = (str(bank.path), bank.provenance.get("key", ""), case_set.fingerprint)
         with cls._shared_lock:
             if key not in cls._shared:
-                cls._shared[key] = cls(bank)
+                cls._shared[key] = cls(bank, case_set)
             return cls._shared[key]
 
     def provenance(self) -> dict:
@@ -196,7 +200,8 @@ class ReferenceSource:
         kept = ("key", "format", "created", "weights", "preprocessing", "rsa_order", "pca_units", "per_class",
                 "n_extreme", "versions", "notices")
         return {"source": "reference solutions on the activation bank", "bank_path": str(self.bank.path),
-                **{key: provenance[key] for key in kept if key in provenance}, "images": images}
+                **{key: provenance[key] for key in kept if key in provenance}, "images": images,
+                "case_set": self.case_set.fingerprint}
 
     @staticmethod
     def _solve(name: str, *args, **kwargs):
@@ -216,15 +221,20 @@ class ReferenceSource:
         return result
 
     def _build(self, exercise: Exercise, group: str) -> list[Case]:
+        from grader.judging.formulations import signatures  # course repository only (not in a release)
+
         if group == "bank":
             built = exercise.bank_cases(self._references)
+            if self.case_set.hidden:
+                built = [replace(case, hidden=True) for case in built]
+        elif group == "edge":
+            built = self.case_set.edge_cases(exercise.name)
         else:
-            built = list(exercise.edge_cases if group == "edge" else exercise.random_cases)
+            built = self.case_set.random_cases(exercise.name)
         filled = []
         with single_threaded_blas:
             for case in built:
                 if case.expected is None:
-                    expected = _freeze(self._solve(exercise.name, *case.args, **case.kwargs))
-                    case = replace(case, expected=expected)
-                filled.append(case)
+                    case = replace(case, expected=_freeze(self._solve(exercise.name, *case.args, **case.kwargs)))
+                filled.append(replace(case, signatures=signatures(exercise, case)))
         return filled

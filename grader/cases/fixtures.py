@@ -4,8 +4,9 @@ Layout of a fixtures folder (``grader/fixtures/`` in a release)::
 
     fixtures.npz    the arrays, deduplicated by content, named a0, a1, ...; read with allow_pickle=False
     manifest.json   format, sha256 of fixtures.npz, creation time, grader version, the bank provenance the
-                    cases came from, how the bank was subsampled, and per exercise its cases: name, group,
-                    hidden, tensor, about, args, kwargs, expected (values refer to arrays by name)
+                    cases came from, the case set ("public" or "hidden", and its id), how the bank was subsampled,
+                    whether the data are stand-ins, and per exercise its cases: name, group, hidden, tensor, about,
+                    args, kwargs, expected, signatures (the known mistakes' outputs; values refer to arrays by name)
 
 A :class:`FixtureSource` serves them to the engine like ``ReferenceSource`` does, without the reference
 solutions and without the bank. It refuses (``FixtureError``, exit code 2) a file whose sha256 differs from
@@ -33,7 +34,7 @@ from lesson.references import references_available
 __all__ = ["FixtureError", "FixtureSource", "FIXTURES_FORMAT", "DEFAULT_FIXTURES_DIR", "ARRAYS_FILE", "MANIFEST_FILE",
            "write_fixtures", "choose_source", "FixtureError"]
 
-FIXTURES_FORMAT = 1
+FIXTURES_FORMAT = 2
 DEFAULT_FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures"  # grader/fixtures/
 ARRAYS_FILE, MANIFEST_FILE = "fixtures.npz", "manifest.json"
 
@@ -100,7 +101,8 @@ def _case_record(case: Case, table: _ArrayTable) -> dict:
     return {"name": case.name, "group": case.group, "hidden": case.hidden, "tensor": case.tensor, "about": case.about,
             "args": [table.encode(arg) for arg in case.args],
             "kwargs": [[key, table.encode(value)] for key, value in case.kwargs.items()],
-            "expected": table.encode(case.expected)}
+            "expected": table.encode(case.expected),
+            "signatures": [[key, table.encode(value)] for key, value in case.signatures.items()]}
 
 
 def write_fixtures(out_dir: Path, cases: Mapping[str, Sequence[Case]], *, provenance: dict, selections=(),
@@ -199,7 +201,13 @@ class FixtureSource:
                     "created": manifest.get("created"), "grader_version": manifest.get("grader_version"),
                     "subsample": manifest.get("subsample", {})}
         return {**manifest.get("provenance", {}), "source": "grading fixtures (expected outputs computed by the "
-                "reference solutions when the fixtures were built)", "fixtures": fixtures}
+                "reference solutions when the fixtures were built)", "fixtures": fixtures,
+                "case_set": manifest.get("case_set_id", "public")}
+
+    @property
+    def case_set(self) -> str:
+        """Which case set these fixtures hold: "public" or "hidden"."""
+        return self.manifest.get("case_set", "public")
 
     def cases(self, exercise: Exercise, groups: Sequence[str] = GROUPS) -> list[Case]:
         with self._lock:
@@ -216,7 +224,8 @@ class FixtureSource:
         return Case(record["name"], tuple(_decode(arg, arrays) for arg in record["args"]),
                     {key: _decode(value, arrays) for key, value in record["kwargs"]}, group=record["group"],
                     hidden=record["hidden"], tensor=record["tensor"], about=record.get("about", ""),
-                    expected=_decode(record["expected"], arrays))
+                    expected=_decode(record["expected"], arrays),
+                    signatures={key: _decode(value, arrays) for key, value in record.get("signatures", [])})
 
     def selections(self) -> list[dict]:
         """The stored RSA selections (manifest_sha256, per_class, n_extreme, redness, rsa_indices, rsa_order),

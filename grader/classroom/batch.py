@@ -164,7 +164,8 @@ def _eta(done: int, total: int, elapsed: float) -> str:
     return f", about {left / 60:.0f} min left" if left >= 90 else f", about {left:.0f} s left"
 
 
-def grade_batch(root: Path, out_dir: Path, *, fixtures: Path | None = None, jobs: int | None = None,
+def grade_batch(root: Path, out_dir: Path, *, fixtures: Path | None = None, hidden_key: Path | None = None,
+                jobs: int | None = None,
                 time_limit: float | None = None, memory_limit: int | None = None,
                 submission_time_limit: float | None = DEFAULT_SUBMISSION_CAP, deadline: str | None = None,
                 late_penalty: str | None = None, resume: bool = False, progress=None, gradebook=None) -> BatchResult:
@@ -177,7 +178,8 @@ def grade_batch(root: Path, out_dir: Path, *, fixtures: Path | None = None, jobs
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / OUTPUT_MARKER).write_text("written by python -m grader batch: not a student folder\n")
     students = find_students(root, out_dir)
-    options = {"fixtures": str(fixtures) if fixtures else None, "time_limit": time_limit,
+    options = {"fixtures": str(fixtures) if fixtures else None, "hidden_key": str(hidden_key) if hidden_key else None,
+               "time_limit": time_limit,
                "memory_limit": memory_limit, "deadline": deadline, "late_penalty": late_penalty}
     workers = max(1, jobs or os.cpu_count() or 1)
     result = BatchResult([])

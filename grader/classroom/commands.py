@@ -1,4 +1,4 @@
-"""The classroom subcommands of `python -m grader`: release, gradescope, batch, instructor, reflections (grader/cli.py)."""
+"""The classroom subcommands of `python -m grader`: release, gradescope, batch, instructor, reflections, fixtures."""
 
 from __future__ import annotations
 
@@ -50,28 +50,21 @@ def _bank(args):
     return load_bank(_settings(), require_pretrained=getattr(args, "require_pretrained", False), progress=_progress)
 
 
-def _source(args):
-    """Fixtures (given, or those of a release), else the reference solutions on the bank."""
-    from grader.cases.case_sources import ReferenceSource
-    from grader.cases.fixtures import choose_source
+def _official_source(args, command: str):
+    """Official grades: hidden cases (grader/classroom/official.py)."""
+    from grader.classroom.official import official_source
 
-    source = choose_source(args.fixtures)
-    return source if source is not None else ReferenceSource.for_bank(_bank(args))
+    return official_source(args.fixtures, hidden_key=args.hidden_key, bank_loader=lambda: _bank(args),
+                           require_pretrained=args.require_pretrained, command=command)
 
 
-def _fixtures_folder(args, scratch: Path) -> Path:
-    """Fixtures to ship: --fixtures, else those of a release, else built now from the bank into ``scratch``."""
-    from grader.cases.fixtures import DEFAULT_FIXTURES_DIR, MANIFEST_FILE
-    from lesson.references import references_available
-
-    if args.fixtures is not None:
-        return args.fixtures
-    if not references_available() and (DEFAULT_FIXTURES_DIR / MANIFEST_FILE).is_file():
-        return DEFAULT_FIXTURES_DIR
-    from grader.classroom.build import build_fixtures
-
-    build_fixtures(_bank(args), scratch, settings=_settings())
-    return scratch
+def _official_options(parser) -> None:
+    """--hidden-key and --require-pretrained: what official grades are made of."""
+    parser.add_argument("--hidden-key", type=Path, metavar="FILE",
+                        help="the secret the hidden cases are drawn from (default: $GRADER_HIDDEN_KEY, else "
+                             "<cache>/grader/hidden-key, made on first use); never put it in a release")
+    parser.add_argument("--require-pretrained", action="store_true",
+                        help="grade on the pretrained AlexNet and the lesson's images only (exit 2 otherwise)")
 
 
 def _run(body) -> int:
@@ -93,6 +86,12 @@ def _fixtures_option(parser) -> None:
                              "solutions; in a release, grader/fixtures/)")
 
 
+def _official_fixtures_option(parser) -> None:
+    parser.add_argument("--fixtures", type=Path, metavar="DIR",
+                        help="hidden fixtures to grade from (default: the hidden cases drawn from your key on the "
+                             "activation bank, with the reference solutions); public ones only with a warning")
+
+
 def release_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader release",
                                      description="Write a student repository: no solutions, grading from fixtures.")
@@ -107,12 +106,20 @@ def release_command(argv: list[str]) -> int:
         from grader.classroom.release import build_release
 
         started = time.perf_counter()
+        if args.fixtures is not None and args.require_pretrained:
+            from grader.cases.fixtures import FixtureSource
+            from grader.classroom.official import check_pretrained
+
+            check_pretrained(FixtureSource.load(args.fixtures).manifest, f"the fixtures in {args.fixtures} were built where")
         bank = None if args.fixtures is not None else _bank(args)
         record = build_release(args.out_dir, fixtures_dir=args.fixtures, bank=bank, settings=_settings(),
                                force=args.force, progress=_progress)
+        from grader.classroom.official import warn_stand_in
+
         print(f"Wrote a student release to {args.out_dir} ({record['files']} files; fixtures "
               f"{record['fixtures']['bytes'] / 1e6:.1f} MB, sha256 {record['fixtures']['sha256'][:16]}...; "
               f"{time.perf_counter() - started:.1f} s)")
+        warn_stand_in(record["stand_in"], "this release's students will")
         return EXIT_PASSED
 
     return _run(body)
@@ -122,8 +129,10 @@ def gradescope_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader gradescope",
                                      description="Build a Gradescope autograder archive (setup.sh, run_autograder).")
     parser.add_argument("out_zip", type=Path, metavar="OUT.zip")
-    _fixtures_option(parser)
-    parser.add_argument("--require-pretrained", action="store_true")
+    parser.add_argument("--fixtures", type=Path, metavar="DIR",
+                        help="hidden fixtures to ship (default: built now from the activation bank with the reference "
+                             "solutions and your hidden-case key)")
+    _official_options(parser)
     parser.add_argument("--visibility", default="visible",
                         choices=("visible", "hidden", "after_due_date", "after_published"),
                         help="when students see their results (default: %(default)s)")
@@ -133,11 +142,18 @@ def gradescope_command(argv: list[str]) -> int:
 
     def body() -> int:
         from grader.classroom.gradescope import build_gradescope
+        from grader.classroom.official import check_pretrained, hidden_fixtures_folder, warn_stand_in
 
         with tempfile.TemporaryDirectory(prefix="grader-fixtures-") as scratch:
-            names = build_gradescope(args.out_zip, _fixtures_folder(args, Path(scratch)), visibility=args.visibility,
-                                     reflections=not args.no_reflections)
-        print(f"Wrote {args.out_zip} ({len(names)} files): upload it as the autograder of a Gradescope assignment.")
+            folder = hidden_fixtures_folder(args.fixtures, Path(scratch), hidden_key=args.hidden_key,
+                                            bank_loader=lambda: _bank(args), settings=_settings())
+            names, record = build_gradescope(args.out_zip, folder, visibility=args.visibility,
+                                             reflections=not args.no_reflections)
+        if args.require_pretrained:
+            check_pretrained(record, "the archive's fixtures were built where")
+        print(f"Wrote {args.out_zip} ({len(names)} files; hidden cases {record['case_set_id']}): upload it as the "
+              "autograder of a Gradescope assignment.")
+        warn_stand_in(record["stand_in"], "this Gradescope autograder will")
         return EXIT_PASSED
 
     return _run(body)
@@ -151,7 +167,8 @@ def batch_command(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, required=True, metavar="DIR")
     parser.add_argument("--jobs", type=int, metavar="N", help="students graded at once (default: the number of cores)")
     add_limit_options(parser)
-    _fixtures_option(parser)
+    _official_fixtures_option(parser)
+    _official_options(parser)
     add_sandbox_option(parser, required=True)
     add_batch_options(parser)
     args = parser.parse_args(argv)
@@ -167,8 +184,10 @@ def batch_command(argv: list[str]) -> int:
         if args.fixtures is None:
             _bank(args)  # built once here (each student's worker then loads it)
         started = time.perf_counter()
-        result = grade_batch(args.submissions, args.out, fixtures=args.fixtures, jobs=args.jobs,
-                             time_limit=args.time_limit, memory_limit=memory_limit_bytes(args.memory_limit),
+        _official_source(args, "batch")  # checked, and any warning said, once here: each worker builds it again
+        result = grade_batch(args.submissions, args.out, fixtures=args.fixtures, hidden_key=args.hidden_key,
+                             jobs=args.jobs, time_limit=args.time_limit,
+                             memory_limit=memory_limit_bytes(args.memory_limit),
                              submission_time_limit=args.submission_time_limit, deadline=args.deadline,
                              late_penalty=args.late_penalty, resume=args.resume, progress=_progress,
                              gradebook=outputs.write)
@@ -184,7 +203,8 @@ def instructor_command(argv: list[str]) -> int:
     parser.add_argument("student_repo", type=Path, metavar="STUDENT_REPO")
     parser.add_argument("--out", type=Path, metavar="DIR", help="write report.json and junit.xml here")
     add_limit_options(parser, memory=False)
-    _fixtures_option(parser)
+    _official_fixtures_option(parser)
+    _official_options(parser)
     add_sandbox_option(parser, required=True)
     args = parser.parse_args(argv)
 
@@ -198,7 +218,7 @@ def instructor_command(argv: list[str]) -> int:
         if not args.student_repo.is_dir():
             raise GradingError(f"there is no folder {args.student_repo}")
         check_sandbox(args)
-        source = _source(args)
+        source = _official_source(args, "instructor")
         found = discover(args.student_repo)  # exercises/, Exercises/, the root, a nested folder, "rsa (1).py"
         for line in [f"Note: {note}" for note in found.notes] + [f"Left out: {item}" for item in found.skipped]:
             print(line)
@@ -237,10 +257,38 @@ def reflections_command(argv: list[str]) -> int:
         print(f"Wrote {len(pages)} pages for {len(students)} students: open {pages[0]} in a browser; each page "
               f"downloads scores-R<n>.csv (or fill {args.out / 'scores.csv'}); merge them into the gradebook with "
               "python -m grader batch ... --reflection-scores FILE")
+
+    return _run(body)
+
+
+def fixtures_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader fixtures",
+                                     description="Write grading fixtures: the public cases (as a release ships them), "
+                                                 "or with --hidden the hidden cases drawn from your key (keep those "
+                                                 "private: for batch/instructor --fixtures or a Gradescope archive).")
+    parser.add_argument("out_dir", type=Path, metavar="OUT_DIR")
+    parser.add_argument("--hidden", action="store_true", help="the hidden cases (default: the public ones)")
+    _official_options(parser)
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        from grader.cases.case_sets import PUBLIC, load_hidden_key
+        from grader.classroom.build import build_fixtures
+        from grader.classroom.official import stand_in_of, warn_stand_in
+        from lesson.references import references_available
+
+        if not references_available():
+            raise GradingError("fixtures are built with the reference solutions: run this from the course repository")
+        case_set = load_hidden_key(args.hidden_key) if args.hidden else PUBLIC
+        manifest = build_fixtures(_bank(args), args.out_dir, settings=_settings(), case_set=case_set)
+        print(f"Wrote {case_set.name} fixtures ({case_set.fingerprint}) to {args.out_dir} "
+              f"({manifest['bytes'] / 1e6:.1f} MB)")
+        warn_stand_in(stand_in_of(manifest), "grades from these fixtures will")
         return EXIT_PASSED
 
     return _run(body)
 
 
 CLASSROOM_COMMANDS = {"release": release_command, "gradescope": gradescope_command, "batch": batch_command,
-                      "instructor": instructor_command, "reflections": reflections_command}
+                      "instructor": instructor_command, "reflections": reflections_command,
+                      "fixtures": fixtures_command}

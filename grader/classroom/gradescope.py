@@ -1,5 +1,9 @@
 """`python -m grader gradescope OUT.zip`: a Gradescope autograder (setup.sh, run_autograder, the grader, fixtures).
 
+The archive carries the *hidden* fixtures (drawn from the instructor's key; students never see their expected
+outputs in a release) and, like a release, no ``grader/judging/formulations.py``. ``autograder.json`` records
+the fixtures' sha256, the hidden case set's id and whether the data are stand-ins.
+
 ``run_autograder`` copies the submission's ``*.py`` (from ``submission/exercises/`` when it is a repository) and
 ``reflections.md`` into a private folder, grades it from the fixtures, and makes sure ``results.json`` exists
 and is valid JSON even when the grader crashes (a fallback written by the shell). Paths can be overridden
@@ -11,6 +15,7 @@ without it every student gets a results.json saying grading could not run and wh
 
 from __future__ import annotations
 
+import json
 import stat
 import zipfile
 from pathlib import Path
@@ -20,7 +25,9 @@ from grader.classroom.release import PROJECT_ROOT, _files_to_copy
 from grader.classroom.templates import GRADE_REQUIREMENTS
 from lesson.atomic import write_atomic
 
-__all__ = ["build_gradescope", "SETUP_SH", "RUN_AUTOGRADER"]
+__all__ = ["build_gradescope", "SETUP_SH", "RUN_AUTOGRADER", "RECORD_FILE"]
+
+RECORD_FILE = "autograder.json"
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope: install what grading needs (numpy and scipy, the "grade" extra; no torch; bubblewrap, the sandbox
@@ -74,19 +81,27 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
 
 
 def build_gradescope(out_zip: Path, fixtures_dir: Path, *, visibility: str = "visible",
-                     reflections: bool = True) -> list[str]:
-    """Write the autograder archive; returns its member names. ``fixtures_dir`` must hold checked fixtures.
-    ``visibility``: when students see the results (Gradescope's visible, hidden, after_due_date, after_published);
-    ``reflections``: show the submission's reflections as a part graded by hand."""
-    import json
-
+                     reflections: bool = True) -> tuple[list[str], dict]:
+    """Write the autograder archive; returns its member names and what ``autograder.json`` records.
+    ``fixtures_dir`` must hold checked hidden fixtures (GradingError for public ones). ``visibility``: when students
+    see the results (Gradescope's visible, hidden, after_due_date, after_published); ``reflections``: show the
+    submission's reflections as a part graded by hand."""
     from grader.classroom.gradescope_extras import CONFIG_FILE, VISIBILITIES
 
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility {visibility!r} is not one of Gradescope's: {', '.join(VISIBILITIES)}")
     from grader.cases.fixtures import FixtureSource
+    from grader.classroom.official import stand_in_of
+    from grader.classroom.release import NEVER_FILES
+    from grader.errors import GradingError
 
     fixtures = FixtureSource.load(fixtures_dir)  # refuses fixtures that do not match their manifest
+    if fixtures.case_set != "hidden":
+        raise GradingError(f"the fixtures in {fixtures.folder} hold the public cases: a Gradescope archive needs "
+                           "hidden ones (`python -m grader fixtures DIR --hidden`, or leave out --fixtures)")
+    manifest = fixtures.manifest
+    record = {"fixtures_sha256": manifest["sha256"], "case_set": "hidden", "case_set_id": manifest.get("case_set_id"),
+              "provenance": manifest.get("provenance", {}), "stand_in": stand_in_of(manifest)}
     fixtures_prefix = DEFAULT_FIXTURES_DIR.relative_to(PROJECT_ROOT).as_posix()
     names: list[str] = []
 
@@ -95,12 +110,13 @@ def build_gradescope(out_zip: Path, fixtures_dir: Path, *, visibility: str = "vi
             _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
             _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
             _add(archive, CONFIG_FILE, json.dumps({"visibility": visibility, "reflections": reflections}).encode())
-            for relative in _files_to_copy():
-                if relative.parts[0] in ("grader", "lesson"):
+            _add(archive, RECORD_FILE, (json.dumps(record, indent=2) + "\n").encode())
+            for relative in _files_to_copy():  # (never formulations.py: release.NEVER_FILES)
+                if relative.parts[0] in ("grader", "lesson") and relative.as_posix() not in NEVER_FILES:
                     _add(archive, relative.as_posix(), (PROJECT_ROOT / relative).read_bytes())
             for name in (MANIFEST_FILE, ARRAYS_FILE):
                 _add(archive, f"{fixtures_prefix}/{name}", (fixtures.folder / name).read_bytes())
             names.extend(archive.namelist())
 
     write_atomic(Path(out_zip), write, mode=0o644)
-    return names
+    return names, record

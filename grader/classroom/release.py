@@ -4,7 +4,9 @@ Copied from the course repository (tracked and new, not ignored, files of the wo
 ``exercises/``, ``grader/`` (its fixtures are written fresh), ``.streamlit/``, ``scripts/setup-env.sh``.
 Written: ``grader/fixtures/``, ``lesson/data/rsa_selections.json`` (the RSA images of the fixtures' image sets),
 ``pyproject.toml``, ``run-app``, ``run-grader``, ``README.md``,
-``.github/workflows/grade.yml``, ``.gitignore``, ``RELEASE.json``. Never: ``solutions/``, ``tests/``, ``bench/``.
+``.github/workflows/grade.yml``, ``.gitignore``, ``RELEASE.json``. Never: ``solutions/``, ``tests/``, ``bench/``,
+nor ``grader/judging/formulations.py`` (it holds working implementations; the hints of a release come from the
+mistake signatures stored in its fixtures). The fixtures are the public cases only: hidden ones are refused.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from grader.classroom import templates
 from grader.errors import GradingError
 from lesson.data.rsa_selection import STORED_FILE, write_stored_selections
 
-__all__ = ["build_release", "copy_fixtures", "PROJECT_ROOT", "COPIED", "RELEASE_FILE"]
+__all__ = ["build_release", "copy_fixtures", "PROJECT_ROOT", "COPIED", "NEVER_FILES", "RELEASE_FILE"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 COPIED = ("lesson", "exercises", "grader", ".streamlit", "scripts/setup-env.sh")
 NEVER = ("solutions", "tests", "bench")
+NEVER_FILES = ("grader/judging/formulations.py",)  # working implementations of every exercise (for the signatures)
 RELEASE_FILE = "RELEASE.json"
 
 
@@ -46,12 +49,17 @@ def _files_to_copy() -> list[Path]:
                  if path.is_file()] + [Path(top) for top in COPIED if (PROJECT_ROOT / top).is_file()]
     fixtures = DEFAULT_FIXTURES_DIR.relative_to(PROJECT_ROOT)
     return sorted({path for path in paths if (PROJECT_ROOT / path).is_file() and "__pycache__" not in path.parts
-                   and path.suffix != ".pyc" and fixtures not in path.parents and path.parts[0] not in NEVER})
+                   and path.suffix != ".pyc" and fixtures not in path.parents and path.parts[0] not in NEVER
+                   and path.as_posix() not in NEVER_FILES})
 
 
 def copy_fixtures(fixtures_dir: Path, destination: Path) -> FixtureSource:
-    """Copy checked fixtures (FixtureError if they do not match their manifest)."""
+    """Copy checked public fixtures (FixtureError if they do not match their manifest; GradingError for hidden
+    ones, whose expected outputs students must never hold)."""
     source = FixtureSource.load(fixtures_dir)
+    if source.case_set != "public":
+        raise GradingError(f"the fixtures in {source.folder} hold hidden cases: a release carries the public cases "
+                           "only (leave out --fixtures, or give fixtures made by `python -m grader fixtures DIR`)")
     destination.mkdir(parents=True, exist_ok=True)
     for name in (MANIFEST_FILE, ARRAYS_FILE):
         shutil.copyfile(source.folder / name, destination / name)
@@ -116,13 +124,16 @@ def build_release(out_dir: Path, *, fixtures_dir: Path | None = None, bank=None,
     _write(out_dir / ".gitignore", templates.GITIGNORE)
     _write(out_dir / "README.md", templates.README.format(fixtures_size=size, install_size=templates.GRADE_INSTALL_SIZE))
     commit = (_git("rev-parse", "HEAD") or "").strip() or None
+    from grader.classroom.official import stand_in_of
+
     record = {"created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "source_commit": commit,
               "source_dirty": bool((_git("status", "--porcelain", "--", *COPIED) or "").strip()) if commit else None,
               "fixtures": {"sha256": manifest["sha256"], "bytes": manifest["bytes"],
-                           "provenance_key": manifest.get("provenance", {}).get("key")},
-              "files": len(copied) + 9}
+                           "provenance_key": manifest.get("provenance", {}).get("key"),
+                           "case_set": manifest.get("case_set", "public")},
+              "stand_in": stand_in_of(manifest), "files": len(copied) + 9}
     _write(out_dir / RELEASE_FILE, json.dumps(record, indent=2) + "\n")
-    for name in NEVER:
+    for name in NEVER + NEVER_FILES:
         if (out_dir / name).exists():
-            raise GradingError(f"internal error: the release contains {name}/")
+            raise GradingError(f"internal error: the release contains {name}")
     return record

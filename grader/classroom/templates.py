@@ -152,10 +152,13 @@ reflection questions are saved as you type to `reflections.md`: commit it with y
 
 `./run-grader` (it sets up `.venv` the first time; extra arguments go to the grader) runs each of your functions in
 a separate process with a time and memory limit, on edge cases, seeded random cases and cases from the
-lesson's AlexNet activations, and explains every failure. The inputs and the expected outputs are stored in
-`grader/fixtures/` ({fixtures_size}, sha256 recorded in `grader/fixtures/manifest.json`, checked on every
-run: a changed file is refused with exit code 2). Exit code 0: all pass; 1: some fail or are not attempted;
-2: grading could not happen.
+lesson's AlexNet activations, and explains every failure. The inputs and the expected outputs of these
+*public* cases are stored in `grader/fixtures/` ({fixtures_size}, sha256 recorded in
+`grader/fixtures/manifest.json`, checked on every run: a changed file is refused with exit code 2). Exit code
+0: all pass; 1: some fail or are not attempted; 2: grading could not happen. Each exercise's points are shared
+by its three groups of cases (edge, random, bank); a group earns its share when all its cases pass. Your
+official grade uses hidden cases of the same kinds and counts: code that is right here scores the same there,
+code that only matches these inputs does not.
 
 ```bash
 ./run-grader --exercise PCA         # one function (repeatable); the first run installs numpy and scipy: {install_size}
@@ -170,7 +173,8 @@ started fails (or grading could not run); exercises you have not started yet cou
 ## For instructors
 
 This repository was made with `python -m grader release OUT_DIR` from the course repository, which holds the
-reference solutions; it has no solutions, no tests and no benchmarks.
+reference solutions; it has no solutions, no tests, no benchmarks, no working implementation of any exercise
+(the hints come from mistake signatures stored in the fixtures) and only the public cases.
 
 **GitHub Classroom.** Push this folder to a repository in your organisation, mark it as a template
 repository (Settings > Template repository), and create an assignment that uses it as the starter code.
@@ -184,8 +188,9 @@ run. A newer push cancels the grading of an older one (one concurrency group per
 
 **Official grades come from a run you control.** Students can edit anything in their own repository: the
 workflow, the grader, the fixtures and their manifest. A green check in a student repository is feedback,
-not a grade. The course repository (or this release, kept by you) grades a student repository with *your*
-grader and fixtures, reading only the student's `exercises/*.py` and `reflections.md`:
+not a grade. The course repository grades a student repository with *your* grader on the *hidden* cases,
+drawn from your secret key (never in a release), reading only the student's `exercises/*.py` and
+`reflections.md`:
 
 ```bash
 python -m grader instructor path/to/student-repo --out grades/alice     # JSON + JUnit report of one student
@@ -196,9 +201,10 @@ python -m grader gradescope autograder.zip                              # a Grad
 `batch` grades every sub-folder (a student repository with `exercises/`, or a folder holding `rsa.py`,
 `pca.py`, `stimuli.py`) in parallel; a failing, hanging or hostile submission never stops the others; it
 writes `gradebook.csv` (points per exercise, total, reflections answered, sha256 of every graded file) and
-each student's JSON report. The fixtures hold the expected outputs, so a student who reads them could copy
-answers into code that only matches these inputs: rebuild the fixtures for official grading if that matters
-to you, and read the code of suspiciously perfect submissions.
+each student's JSON report. The public fixtures in this release hold their expected outputs, so a student
+could copy answers into code that only matches these inputs; the hidden cases of an official grade catch that.
+From a copy of this release (no solutions), grade with hidden fixtures made in the course repository:
+`python -m grader fixtures DIR --hidden`, then `instructor`/`batch --fixtures DIR` (keep DIR private).
 
 In the release, the app draws every plot with the student's own functions once they pass their check and
 says "Not solved yet" before that; the optional parts that compare with the reference analyses are left out.

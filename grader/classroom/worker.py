@@ -24,13 +24,15 @@ def _source(job: dict):
     from grader.cases.case_sources import ReferenceSource
     from grader.cases.fixtures import choose_source
 
-    source = choose_source(Path(job["fixtures"]) if job.get("fixtures") else None)
-    if source is not None:
-        return source
+    if job.get("fixtures"):
+        return choose_source(Path(job["fixtures"]))
+    # official grades: the hidden cases of the instructor's key (the parent checked them and made the key)
+    from grader.cases.case_sets import load_hidden_key
     from grader.engine import load_bank
     from lesson.config import Settings
 
-    return ReferenceSource.for_bank(load_bank(Settings.from_env()))
+    key = job.get("hidden_key")
+    return ReferenceSource.for_bank(load_bank(Settings.from_env()), load_hidden_key(Path(key) if key else None))
 
 
 def _choose_commit(folder: Path, job: dict, scratch: Path, row: dict) -> Path | None:

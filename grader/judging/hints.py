@@ -1,35 +1,50 @@
-"""Known mistakes, each as the mistaken formulation in pure numpy: a student's output that matches one gets its hint."""
+"""Known mistakes and their hints; a wrong output gets a mistake's hint when it matches that mistake's signature.
+
+A mistake's *signature* on a case is what the mistaken formulation returns for that case's inputs (kept only
+where it differs from the right answer). Signatures are computed once, when a case is built (in the course
+repository, by ``grader/judging/formulations.py``) and stored with the case, in fixtures too: so a student
+release names the same known mistakes as the course repository without holding any formulation.
+"""
 
 from __future__ import annotations
 
 import re
-import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from grader.judging import formulations as F  # noqa: N812 (F.<formulation> reads as maths)
 from grader.judging.compare import Output, Tolerance, same_values
 
-__all__ = ["Mistake", "CATALOGUE", "diagnose", "diagnose_error", "diagnose_returned_type", "TENSOR_INPUT",
-           "TENSOR_OUTPUT"]
+__all__ = ["Mistake", "CATALOGUE", "diagnose", "diagnose_error", "diagnose_returned_type", "distinguishes",
+           "TENSOR_INPUT", "TENSOR_OUTPUT"]
 
 
 @dataclass(frozen=True)
 class Mistake:
     id: str
     hint: str  # what went wrong and how to fix it, for a student
-    produce: Callable | None = None  # same signature as the exercise; the mistaken output (None: not applicable)
     part: int | None = None  # for tuple outputs (PCA): the one part that shows this mistake
     error: str = ""  # or: a regular expression matching the exception this mistake raises
     tensor_only: bool = False  # the error pattern only means this mistake when a torch tensor was passed
+    key: str = ""  # names its signature when two mistakes share an id (default: the id)
+
+    @property
+    def signature(self) -> str:
+        return self.key or self.id
+
+    @property
+    def shows_in_output(self) -> bool:
+        """Recognised by its output (a signature), not by the exception it raises."""
+        return not self.error
 
 
 # Mistakes that show as an exception, for every exercise that accepts torch tensors.
 TENSOR_INPUT = Mistake("numpy_only_method", "This case passes a torch tensor, which has no .astype, .copy or ddof=: "
                        "convert the input first with np.asarray(x) (a CPU tensor converts without copying).",
                        error=r"Tensor|torch", tensor_only=True)
+
+_PART_RULE = Tolerance(atol=1e-4, rtol=1e-3, relative_to_max=True)  # PCA parts: a relative match is enough
 
 
 # A mistake that shows in the type of what was returned, for every exercise.
@@ -50,41 +65,43 @@ def diagnose_error(mistakes, error_text: str, *, tensor: bool) -> list[str]:
             if mistake.error and (tensor or not mistake.tensor_only) and re.search(mistake.error, error_text)]
 
 
-def diagnose(mistakes, args: tuple, kwargs: Mapping, got: Output, expected, kind: str, tolerance: Tolerance) -> list[str]:
-    """The hints of the mistakes whose output matches ``got`` (and differs from ``expected``), in catalogue order.
+def distinguishes(mistake: Mistake, mistaken, expected, kind: str, tolerance: Tolerance):
+    """What to store as ``mistake``'s signature given its output ``mistaken`` on a case (its one part for a
+    PCA mistake), or None when that output cannot be told apart from ``expected`` (or is None: not applicable)."""
+    if mistaken is None:
+        return None
+    if mistake.part is not None:
+        if not isinstance(mistaken, tuple) or len(mistaken) != 3:
+            return None
+        mistaken_part, expected_part = np.asarray(mistaken[mistake.part]), np.asarray(expected[mistake.part])
+        if mistake.part == 0:  # components: compared up to the sign of each row
+            mistaken_part, expected_part = _sign_fixed(mistaken_part), _sign_fixed(expected_part)
+        return None if same_values("array", _as_output(expected_part), mistaken_part, _PART_RULE) else mistaken_part
+    mistaken_kind = "array" if kind == "count" and np.ndim(mistaken) else kind
+    return None if same_values(mistaken_kind, _as_output(expected), mistaken, tolerance) else mistaken
+
+
+def diagnose(mistakes, signatures: Mapping, got: Output, kind: str, tolerance: Tolerance) -> list[str]:
+    """The hints of the mistakes whose signature on this case matches ``got``, in catalogue order.
 
     Several can match one case (on [0.5, 0.7, 0.9, 1.0], "index instead of count" and "summed again" both give
     2); the caller picks the one that explains the most cases.
     """
     hints: list[str] = []
     for mistake in mistakes:
-        if mistake.produce is None:
+        if mistake.signature not in signatures:
             continue
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                mistaken = mistake.produce(*args, **kwargs)
-        except Exception:  # noqa: BLE001 (the mistaken formulation does not apply to this input)
-            continue
-        if mistaken is None:
-            continue
+        mistaken = signatures[mistake.signature]
         if mistake.part is not None:
             if got.kind != "sequence" or len(got.items) != 3:
                 continue
             got_part = got.items[mistake.part]
-            mistaken_part, expected_part = np.asarray(mistaken[mistake.part]), np.asarray(expected[mistake.part])
             if mistake.part == 0 and got_part.kind == "array":  # components: compare up to the sign of each row
                 got_part = Output("array", got_part.type_name, _sign_fixed(got_part.array))
-                mistaken_part, expected_part = _sign_fixed(mistaken_part), _sign_fixed(expected_part)
-            rule = Tolerance(atol=1e-4, rtol=1e-3, relative_to_max=True)
-            if same_values("array", _as_output(expected_part), mistaken_part, rule):
-                continue
-            if same_values("array", got_part, mistaken_part, rule):
+            if same_values("array", got_part, np.asarray(mistaken), _PART_RULE):
                 hints.append(mistake.hint)
             continue
         mistaken_kind = "array" if kind == "count" and np.ndim(mistaken) else kind
-        if same_values(mistaken_kind, _as_output(expected), mistaken, tolerance):
-            continue  # this input cannot tell the mistake apart from the right answer
         if same_values(mistaken_kind, _number_as_array(got, mistaken), mistaken, tolerance):
             hints.append(mistake.hint)
     return list(dict.fromkeys(hints))
@@ -125,180 +142,141 @@ CATALOGUE: dict[str, tuple[Mistake, ...]] = {
         Mistake("not_flattened", "Flatten each image's response into one row first, activations.reshape(n_images, -1): "
                 "np.corrcoef accepts at most 2-D input.", error=r"more than 2 dimensions|object too deep"),
         Mistake("units_not_images", "You correlated units (columns) instead of images (rows): np.corrcoef treats each "
-                "row as one variable, so pass the (n_images, n_units) matrix itself, without .T or rowvar=False.",
-                lambda a: np.corrcoef(F.rows(a), rowvar=False)),
+                "row as one variable, so pass the (n_images, n_units) matrix itself, without .T or rowvar=False."),
         Mistake("reshape_mixes_images", "Flatten each image's response into one row with "
-                "activations.reshape(n_images, -1); reshape(-1, n_images) mixes values of different images.",
-                lambda a: np.corrcoef(np.asarray(a, dtype=np.float64).reshape(-1, len(a)).T)),
+                "activations.reshape(n_images, -1); reshape(-1, n_images) mixes values of different images."),
         Mistake("covariance", "These are covariances: Pearson correlation also divides by the standard deviations "
-                "of both images, so the diagonal is exactly 1.", lambda a: np.cov(F.rows(a))),
+                "of both images, so the diagonal is exactly 1."),
         Mistake("cosine", "This is cosine similarity: Pearson correlation first subtracts each image's own mean "
-                "(over its units), then normalises.", lambda a: F.cosine(F.rows(a))),
+                "(over its units), then normalises."),
         Mistake("centred_over_images", "You centred each unit over the images (axis 0); the correlation between two "
-                "images centres each image's vector over its units (axis 1).",
-                lambda a: F.cosine(F.rows(a) - F.rows(a).mean(axis=0))),
+                "images centres each image's vector over its units (axis 1)."),
         Mistake("mixed_ddof", "The diagonal is not 1: the covariance and the standard deviations use different "
-                "denominators (n − 1 and n). Use the same ddof for both, or np.corrcoef.",
-                lambda a: np.cov(F.rows(a)) / np.outer(F.rows(a).std(axis=1), F.rows(a).std(axis=1))),
+                "denominators (n − 1 and n). Use the same ddof for both, or np.corrcoef."),
         Mistake("mixed_ddof", "The diagonal is not 1: the covariance and the standard deviations use different "
-                "denominators (n and n − 1). Use the same ddof for both, or np.corrcoef.",
-                lambda a: np.cov(F.rows(a), ddof=0) / np.outer(*[F.rows(a).std(axis=1, ddof=1)] * 2)),
+                "denominators (n and n − 1). Use the same ddof for both, or np.corrcoef.", key="mixed_ddof_2"),
         Mistake("nan_replaced", "An image whose response is constant has no correlation with anything: leave NaN in its "
-                "row and column, as np.corrcoef does (no np.nan_to_num, no small epsilon added to the norm).",
-                lambda a: np.nan_to_num(F.pearson(F.rows(a)), nan=0.0)),
+                "row and column, as np.corrcoef does (no np.nan_to_num, no small epsilon added to the norm)."),
         Mistake("nan_replaced", "An image whose response is constant has no correlation with anything: leave NaN in its "
-                "row and column, as np.corrcoef does (do not replace NaN, not even on the diagonal).",
-                lambda a: np.nan_to_num(F.pearson(F.rows(a)), nan=0.0) + np.diag(np.isnan(np.diag(F.pearson(F.rows(a)))))),
+                "row and column, as np.corrcoef does (do not replace NaN, not even on the diagonal).", key="nan_replaced_2"),
         Mistake("ranked", "You ranked the activations first: the first-order similarity is the Pearson correlation of "
-                "the activations themselves (Spearman is for the second-order comparison).",
-                lambda a: F.pearson(F.ranks(F.rows(a)))),
+                "the activations themselves (Spearman is for the second-order comparison)."),
     ),
     "extract_lower_tri_entries": (
         Mistake("with_diagonal", "The diagonal is included: use np.tril_indices(n, k=-1), strictly below the diagonal, "
-                "which gives n·(n−1)/2 entries.", lambda m: F.lower(m, k=0)),
-        Mistake("k_plus_one", "np.tril_indices(n, k=1) also takes the diagonal and the entries just above it; use k=-1.",
-                lambda m: F.lower(m, k=1)),
+                "which gives n·(n−1)/2 entries."),
+        Mistake("k_plus_one", "np.tril_indices(n, k=1) also takes the diagonal and the entries just above it; use k=-1."),
         Mistake("upper_triangle", "These are the entries above the diagonal (upper triangle). Take those below it, "
-                "row by row: matrix[np.tril_indices(n, k=-1)].",
-                lambda m: np.asarray(m, dtype=np.float64)[np.triu_indices(len(m), k=1)]),
+                "row by row: matrix[np.tril_indices(n, k=-1)]."),
         Mistake("column_major", "Right entries, wrong order: list them row by row, (1, 0), (2, 0), (2, 1), (3, 0), ... "
-                "as np.tril_indices(n, k=-1) does; yours go column by column.",
-                lambda m: np.asarray(m, dtype=np.float64).T[np.triu_indices(len(m), k=1)]),
+                "as np.tril_indices(n, k=-1) does; yours go column by column."),
         Mistake("selected_by_value", "You selected entries by their value (for example np.tril(m, -1) != 0), which drops "
-                "entries that are 0. Select by position with np.tril_indices(n, k=-1).",
-                lambda m: np.asarray(m, dtype=np.float64)[np.tril(np.asarray(m), -1) != 0]),
+                "entries that are 0. Select by position with np.tril_indices(n, k=-1)."),
         Mistake("masked_matrix", "np.tril(matrix, -1) keeps the (n, n) shape and zeroes the rest; index with "
-                "np.tril_indices(n, k=-1) to get the entries themselves.", lambda m: np.tril(np.asarray(m, float), -1)),
+                "np.tril_indices(n, k=-1) to get the entries themselves."),
         Mistake("masked_matrix", "np.tril(matrix, -1).ravel() keeps all n·n positions (zeros included); index with "
-                "np.tril_indices(n, k=-1) to get the n·(n−1)/2 entries themselves.",
-                lambda m: np.tril(np.asarray(m, float), -1).ravel()),
+                "np.tril_indices(n, k=-1) to get the n·(n−1)/2 entries themselves.", key="masked_matrix_2"),
     ),
     "spearman_corrcoef": (
         Mistake("pearson", "This is the Pearson correlation of the values: rank each row first (ties get their average "
-                "rank), then correlate the ranks.", lambda m: F.pearson(np.asarray(m, dtype=np.float64))),
-        Mistake("ordinal_ties", _TIES, lambda m: F.pearson(F.ranks(m, "ordinal"))),
-        Mistake("min_ties", _TIES, lambda m: F.pearson(F.ranks(m, "min"))),
-        Mistake("dense_ties", _TIES, lambda m: F.pearson(F.ranks(m, "dense"))),
+                "rank), then correlate the ranks."),
+        Mistake("ordinal_ties", _TIES),
+        Mistake("min_ties", _TIES),
+        Mistake("dense_ties", _TIES),
         Mistake("scalar_for_two_rows", "For two rows scipy.stats.spearmanr returns a single number; the contract asks "
-                "for the (2, 2) matrix [[1, r], [r, 1]] for any number of rows.",
-                lambda m: F.pearson(F.ranks(m))[0, 1] if len(m) == 2 else None),
+                "for the (2, 2) matrix [[1, r], [r, 1]] for any number of rows."),
         Mistake("scipy_nan_for_constant_row", "scipy.stats.spearmanr returns a single NaN as soon as one row is "
                 "constant; the contract asks for the (m, m) matrix with NaN only in that row and column: rank with "
-                "scipy.stats.rankdata(matrix, axis=1) and correlate the ranks with np.corrcoef.",
-                lambda m: np.float64(np.nan) if np.any(np.ptp(np.asarray(m, float), axis=1) == 0) else None),
+                "scipy.stats.rankdata(matrix, axis=1) and correlate the ranks with np.corrcoef."),
         Mistake("columns_as_variables", "Each row is a variable here: correlate rows (scipy.stats.spearmanr(matrix, "
-                "axis=1)), not columns.", lambda m: F.pearson(F.ranks(np.asarray(m, dtype=np.float64).T))),
+                "axis=1)), not columns."),
         Mistake("ranked_wrong_axis", "Rank the values within each row (along axis 1, across its observations), not "
-                "within each column.", lambda m: F.pearson(F.ranks(np.asarray(m, dtype=np.float64).T).T)),
+                "within each column."),
         Mistake("argsort_once", "np.argsort gives the positions that would sort a row, not the ranks: apply it twice, "
-                "or use scipy.stats.rankdata.",
-                lambda m: F.pearson(np.argsort(np.asarray(m), axis=1, kind="stable").astype(np.float64))),
+                "or use scipy.stats.rankdata."),
     ),
     "second_order_similarity": (
         Mistake("pearson", "Compare layers with the Spearman (rank) correlation of their lower triangles, not the "
-                "Pearson correlation.", lambda s: F.pearson(np.stack([F.lower(m) for m in F.matrices(s)]))),
+                "Pearson correlation."),
         Mistake("whole_matrix", "Use only the entries strictly below the diagonal: the diagonal (all 1) and the "
-                "mirrored upper triangle repeat information and change the ranks.",
-                lambda s: F.pearson(F.ranks(np.stack([np.asarray(m, float).ravel() for m in F.matrices(s)])))),
+                "mirrored upper triangle repeat information and change the ranks."),
         Mistake("with_diagonal", "The diagonal is included: it is 1 in every layer and adds ties; take the entries "
-                "strictly below it (np.tril_indices(n, k=-1)).",
-                lambda s: F.pearson(F.ranks(np.stack([F.lower(m, k=0) for m in F.matrices(s)])))),
-        Mistake("ordinal_ties", _TIES,
-                lambda s: F.pearson(F.ranks(np.stack([F.lower(m) for m in F.matrices(s)]), "ordinal"))),
+                "strictly below it (np.tril_indices(n, k=-1))."),
+        Mistake("ordinal_ties", _TIES),
         Mistake("dict_keys", "Looping over a dict gives its keys (the layer names, strings), not the matrices: use "
                 "similarity_matrices.values(), in the order given (or accept a list too: "
                 "list(similarity_matrices.values()) if it is a dict).",
                 error=r"string indices must be|could not convert string to float|'str' object|dtype\('<U|<U\d"),
         Mistake("dict_keys_sorted", "For a dict, its insertion order is the layer order: use "
-                "list(similarity_matrices.values()) as given, without sorting by name.",
-                F.sorted_layers_second_order),
+                "list(similarity_matrices.values()) as given, without sorting by name."),
         Mistake("scalar_for_two_layers", "With two layers scipy.stats.spearmanr returns a single number; return the "
-                "(2, 2) matrix for any number of layers.",
-                lambda s: F.pearson(F.ranks(np.stack([F.lower(m) for m in F.matrices(s)])))[0, 1] if len(s) == 2 else None),
+                "(2, 2) matrix for any number of layers."),
     ),
     "PCA": (
         Mistake("not_centred", "Centre each feature (column) on its mean over the samples before the SVD: "
-                "data_matrix - data_matrix.mean(axis=0).", lambda x: F.pca(x, centre=None), part=1),
+                "data_matrix - data_matrix.mean(axis=0).", part=1),
         Mistake("centred_rows", "You centred each sample (row); PCA centres each feature (column): subtract "
-                "data_matrix.mean(axis=0).", lambda x: F.pca(x, centre="rows"), part=1),
+                "data_matrix.mean(axis=0).", part=1),
         Mistake("divided_by_n", "Divide the squared singular values by n_samples − 1 (the unbiased variance), not by "
-                "n_samples.", lambda x: F.pca(x, ddof=0), part=1),
+                "n_samples.", part=1),
         Mistake("not_squared", "The variance along a component is its singular value squared, divided by n − 1; you "
-                "did not square the singular values.", lambda x: F.pca(x, power=1), part=1),
+                "did not square the singular values.", part=1),
         Mistake("singular_values", "variance_explained should be the singular values squared divided by n − 1, not "
-                "the singular values themselves.", lambda x: F.pca(x, power=1, ddof=len(x) - 1), part=1),
+                "the singular values themselves.", part=1),
         Mistake("standardised", "Do not divide each feature by its standard deviation: this PCA works on the "
-                "covariance of the centred data.", lambda x: F.pca(x, standardise=True), part=1),
+                "covariance of the centred data.", part=1),
         Mistake("ascending", "np.linalg.eigh returns eigenvalues in ascending order: reverse the eigenvalues (and the "
-                "eigenvectors) so that the largest variance comes first.",
-                lambda x: F.pca_parts(x, variance=F.pca(x)[1][::-1]), part=1),
+                "eigenvectors) so that the largest variance comes first.", part=1),
         Mistake("fraction_not_cumulative", "cumulative_variance_explained is the running total, "
                 "np.cumsum(variance_explained) / variance_explained.sum(); you returned each component's own share.",
-                lambda x: F.pca(x, cumulative="fraction"), part=2),
+                part=2),
         Mistake("cumulative_not_normalised", "Divide the running total of the variances by the total variance, so "
-                "that the last value is 1.0.", lambda x: F.pca(x, cumulative="raw"), part=2),
+                "that the last value is 1.0.", part=2),
         Mistake("components_as_columns", "Components are the rows of Vt from np.linalg.svd, shape (k, n_features); "
-                "you returned them as columns.", lambda x: F.pca_parts(x, components=F.pca(x)[0].T), part=0),
+                "you returned them as columns.", part=0),
         Mistake("scores_not_axes", "You returned U (one row per sample); the principal axes are the rows of Vt (one "
-                "entry per feature).", lambda x: F.pca_parts(x, components=np.linalg.svd(
-                    np.asarray(x, float) - np.mean(x, axis=0), full_matrices=False)[0]), part=0),
+                "entry per feature).", part=0),
         Mistake("full_matrices", "Use np.linalg.svd(centred, full_matrices=False) so that there are "
-                "k = min(n_samples, n_features) components.", lambda x: F.pca(x, full=True), part=0),
+                "k = min(n_samples, n_features) components.", part=0),
     ),
     "components_to_reach": (
         Mistake("index_not_count", "Return a count, not an index: if cumulative[2] is the first to reach the "
-                "threshold, 3 components are needed (add 1 to the index).",
-                lambda c, threshold=0.8: F.first_reaching(c, threshold)),
-        Mistake("strict", _STRICT, lambda c, threshold=0.8: F.first_reaching(c, threshold, strict=True) + 1),
-        Mistake("strict", _STRICT, lambda c, threshold=0.8: F.first_reaching(c, threshold, strict=True, never=0) + 1),
+                "threshold, 3 components are needed (add 1 to the index)."),
+        Mistake("strict", _STRICT),
+        Mistake("strict", _STRICT, key="strict_2"),
         Mistake("strict_index", "Two things: compare with >= (reaching the threshold exactly counts), and return a "
-                "count, which is the index plus 1.", lambda c, threshold=0.8: F.first_reaching(c, threshold, strict=True)),
-        Mistake("ignores_threshold", "Use the threshold argument: yours always uses 0.8.",
-                lambda c, threshold=0.8: F.first_reaching(c, 0.8) + 1 if threshold != 0.8 else None),
-        Mistake("summed_again", "The input is already cumulative: do not apply np.cumsum to it again.",
-                lambda c, threshold=0.8: F.first_reaching(np.cumsum(c), threshold) + 1),
+                "count, which is the index plus 1."),
+        Mistake("ignores_threshold", "Use the threshold argument: yours always uses 0.8."),
+        Mistake("summed_again", "The input is already cumulative: do not apply np.cumsum to it again."),
         Mistake("counted_reaching", "You counted the components at or above the threshold; the answer is how many "
-                "components are needed to reach it: the position of the first one that does, plus 1.",
-                lambda c, threshold=0.8: int(np.sum(np.asarray(c) >= threshold))),
+                "components are needed to reach it: the position of the first one that does, plus 1."),
     ),
     "redness": (
         Mistake("channels_last", "Colour is axis 1: images are (n_images, 3, height, width), so the red channel is "
-                "images[:, 0], not images[..., 0].", lambda x: F.redness(x, axes=(1, 2), channel_axis=3)),
-        Mistake("minus_sum", "Subtract the mean of green and blue, (G + B) / 2, not G + B.",
-                lambda x: F.redness(x, red=lambda r, g, b: r - g - b)),
-        Mistake("green_only", "Subtract the average of both the green and the blue channel means, not green alone.",
-                lambda x: F.redness(x, red=lambda r, g, b: r - g)),
-        Mistake("blue_only", "Subtract the average of both the green and the blue channel means, not blue alone.",
-                lambda x: F.redness(x, red=lambda r, g, b: r - b)),
+                "images[:, 0], not images[..., 0]."),
+        Mistake("minus_sum", "Subtract the mean of green and blue, (G + B) / 2, not G + B."),
+        Mistake("green_only", "Subtract the average of both the green and the blue channel means, not green alone."),
+        Mistake("blue_only", "Subtract the average of both the green and the blue channel means, not blue alone."),
         Mistake("blue_for_red", "You took the blue channel as red: the channels are in RGB order, so red is "
-                "images[:, 0] and blue is images[:, 2]; redness is R − (G + B) / 2.",
-                lambda x: F.redness(x, red=lambda r, g, b: b - (g + r) / 2)),
-        Mistake("sign", "Redness is red minus the others, R − (G + B) / 2; yours has the opposite sign.",
-                lambda x: -F.redness(x)),
-        Mistake("sums", "Average each channel over its pixels (mean over height and width); you summed them.",
-                lambda x: F.redness(x, reduce=np.sum)),
-        Mistake("ratio", "Redness is a difference, R − (G + B) / 2, not a ratio.",
-                lambda x: F.redness(x, red=lambda r, g, b: r / (g + b))),
-        Mistake("wrong_axes", "Average over height and width, axes (2, 3), to get one value per image and channel.",
-                lambda x: np.asarray(x, float).mean(axis=(1, 2))),
+                "images[:, 0] and blue is images[:, 2]; redness is R − (G + B) / 2."),
+        Mistake("sign", "Redness is red minus the others, R − (G + B) / 2; yours has the opposite sign."),
+        Mistake("sums", "Average each channel over its pixels (mean over height and width); you summed them."),
+        Mistake("ratio", "Redness is a difference, R − (G + B) / 2, not a ratio."),
+        Mistake("wrong_axes", "Average over height and width, axes (2, 3), to get one value per image and channel."),
     ),
     "pick_redness_extrema": (
         Mistake("least_red_descending", "List each class's least red images in ascending redness (least red first); "
-                "yours are in descending order.", lambda *a, **k: F.pick(*a, **k, least="descending")),
+                "yours are in descending order."),
         Mistake("all_candidates", "Only the first per_class images of each class are candidates: take "
-                "np.flatnonzero(labels == label)[:per_class] before sorting.",
-                lambda *a, **k: F.pick(*a, **k, candidates="all")),
+                "np.flatnonzero(labels == label)[:per_class] before sorting."),
         Mistake("least_red_first", "For each class list the reddest first (descending), then the least red "
-                "(ascending).", lambda *a, **k: F.pick(*a, **k, red_first=False)),
+                "(ascending)."),
         Mistake("positions_in_class", "Return positions in the whole redness array (the class's candidate positions "
-                "indexed by your order), not positions within the class.",
-                lambda *a, **k: F.pick(*a, **k, positions="local")),
+                "indexed by your order), not positions within the class."),
         Mistake("ties_reversed", "Equal redness must keep the original order: sort with np.argsort(-redness, "
-                "kind='stable'); reading an ascending argsort backwards reverses ties.",
-                lambda *a, **k: F.pick(*a, **k, reddest="reversed")),
-        Mistake("reddest_ascending", "The reddest images come in descending redness (the reddest first).",
-                lambda *a, **k: F.pick(*a, **k, reddest="ascending")),
+                "kind='stable'); reading an ascending argsort backwards reverses ties."),
+        Mistake("reddest_ascending", "The reddest images come in descending redness (the reddest first)."),
         Mistake("classes_by_appearance", "Take the classes in sorted order of their labels (np.unique(labels)), not "
-                "in order of first appearance.", lambda *a, **k: F.pick(*a, **k, classes="appearance")),
+                "in order of first appearance."),
     ),
 }

@@ -6,8 +6,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-import numpy as np
-
 from grader.cases.case import Case
 from grader.judging.compare import compare
 from grader.judging.diagnosis import explain_failures
@@ -16,9 +14,8 @@ from grader.registry import Exercise
 from grader.results import CaseResult, ExerciseResult
 from grader.running.outcomes import CaseOutcome, TaskOutcome
 
-__all__ = ["judge_exercise", "not_attempted"]
+__all__ = ["judge_exercise", "not_attempted", "credit_score"]
 
-_HINT_INPUT_LIMIT = 2_000_000  # hints re-run mistaken formulations in the grader: only on inputs up to this size
 _HINTED_CASES = 6  # at most this many failed cases per exercise are diagnosed
 
 
@@ -28,14 +25,19 @@ def not_attempted(exercise: Exercise, why: str) -> ExerciseResult:
                           status="not attempted")
 
 
-def _input_size(value) -> int:
-    if isinstance(value, np.ndarray):
-        return value.size
-    if isinstance(value, dict):
-        return sum(_input_size(item) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return sum(_input_size(item) for item in value)
-    return 1
+def credit_score(exercise: Exercise, pairs: Sequence[tuple[Case, bool]]) -> float:
+    """The registry's partial-credit rule: points x the shares of the case groups whose every case passes.
+
+    ``pairs`` are (case, passed) for every case graded; torch-tensor cases are left out (not scored), and the
+    shares are those of the groups present (all three in real grading).
+    """
+    groups: dict[str, bool] = {}
+    for case, passed in pairs:
+        if not case.tensor:
+            groups[case.group] = groups.get(case.group, True) and passed
+    total = sum(exercise.credit.get(group, 0.0) for group in groups)
+    earned = sum(exercise.credit.get(group, 0.0) for group, passed in groups.items() if passed)
+    return round(exercise.points * earned / total, 2) if total else 0.0
 
 
 def _judge_case(exercise: Exercise, case: Case, outcome: CaseOutcome, diagnose_it: bool) -> tuple[CaseResult, list[str]]:
@@ -55,9 +57,8 @@ def _judge_case(exercise: Exercise, case: Case, outcome: CaseOutcome, diagnose_i
     if verdict.passed:
         return CaseResult(case.name, True, hidden=case.hidden), []
     hints = diagnose_returned_type(outcome.output) if outcome.output is not None else []
-    if diagnose_it and not hints and _input_size((case.args, case.kwargs)) <= _HINT_INPUT_LIMIT:
-        hints = diagnose(exercise.mistakes, case.args, case.kwargs, outcome.output, case.expected, exercise.output,
-                         exercise.tolerance)
+    if diagnose_it and not hints:
+        hints = diagnose(exercise.mistakes, case.signatures, outcome.output, exercise.output, exercise.tolerance)
     expected = f"Expected {exercise.returns}: " if verdict.details.get("problem") in ("type", "shape") else ""
     return CaseResult(case.name, False, f"{expected}{verdict.message}{checks}", hidden=case.hidden), hints
 
@@ -111,8 +112,14 @@ def judge_exercise(exercise: Exercise, label: str, runs: Sequence[tuple[Sequence
         return ExerciseResult(**base, attempted=True, passed=True, score=float(exercise.points), status="passed",
                               message=f"All {total} cases pass ({_describe_counts([case for case, _ in pairs])}).",
                               cases=tuple(results))
-    score = round(exercise.points * (total - len(failed)) / total, 2) if total else 0.0
-    credit = " Partial credit in proportion to the cases that pass." if failed else ""  # the score: once, by the report
+    score = credit_score(exercise, [(case, result.passed) for (case, _), result in zip(pairs, results)])
+    torch_only = all(case.tensor for (case, _), result in zip(pairs, results) if not result.passed)
+    # the score itself is said once, by the report; here only how partial credit works
+    credit = (" Partial credit: each group of cases (edge, random and bank) earns its share of the score when all "
+              "its cases pass; torch-tensor checks are not scored." if failed else "")
+    if failed and torch_only:
+        credit = (" The torch-tensor check is not scored, but fix it so that your function accepts tensors too "
+                  "(the contract says numpy arrays or torch tensors).")
     stopped = next(((cases, run) for cases, run in runs if run.status in ("timeout", "crashed")), None)
     if any(outcome.memory for _, outcome in pairs):
         status = "memory"

@@ -58,15 +58,18 @@ def test_random_cases_are_hidden_and_the_same_on_every_build():
 
 
 def test_bank_cases_cover_every_layer(reference_source, bank):
+    from grader.cases.subsample import PCA_LAYERS
+
     names = {item.name: [case.name for case in reference_source.cases(item, ("bank",))] for item in EXERCISES}
-    for name in ("get_similarity_matrix", "PCA", "components_to_reach"):
+    for name in ("get_similarity_matrix", "components_to_reach"):
         assert len(names[name]) == len(bank.layer_paths) == 21
+    assert len(names["PCA"]) == len(PCA_LAYERS) == 7 and names["PCA"][0].startswith("bank: conv1 (features.0), 300 u")
     assert names["get_similarity_matrix"][0] == "bank: conv1 (features.0)"
     second = reference_source.cases(exercise("second_order_similarity"), ("bank",))
     assert isinstance(second[0].args[0], dict) and list(second[0].args[0]) == list(bank.layer_paths)
     redness_case = reference_source.cases(exercise("redness"), ("bank",))[0]
     images = redness_case.args[0]
-    assert images.shape == (400, 3, 224, 224) and images.dtype == np.float32 and 0 <= images.min() <= images.max() <= 1
+    assert images.shape == (400, 3, 28, 28) and images.dtype == np.float32 and 0 <= images.min() <= images.max() <= 1
 
 
 def test_expected_values_are_the_references_on_the_same_inputs(reference_source):
@@ -81,13 +84,13 @@ def test_expected_values_are_the_references_on_the_same_inputs(reference_source)
 def test_the_reference_cache_is_reused_and_a_broken_one_recomputed(bank):
     from grader.cases.case_sources import ReferenceSource, _BankReferences
 
-    fresh = ReferenceSource(bank)._references
+    fresh = _BankReferences(bank, ReferenceSource._solve)  # (on a whole bank; a subsample is not cached)
     path = fresh._cache_path()
     first = fresh.first_order()
     assert path.is_file()
     reloaded = _BankReferences(bank, solve=lambda *args: pytest.fail("the cache should have been used"))
     np.testing.assert_array_equal(reloaded.first_order()[bank.layer_paths[0]], first[bank.layer_paths[0]])
     path.write_bytes(b"not an npz")
-    recomputed = ReferenceSource(bank)._references
+    recomputed = _BankReferences(bank, ReferenceSource._solve)
     variance = fresh.pca(bank.layer_paths[-1])[1]  # SVDs agree to rounding (BLAS threads may differ)
     np.testing.assert_allclose(recomputed.pca(bank.layer_paths[-1])[1], variance, rtol=1e-9, atol=1e-12 * variance[0])

@@ -17,8 +17,25 @@ TEST_KEYS = {"score", "max_score", "status", "name", "output", "visibility"}
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, fixtures_dir, stand_in_env):
-    return build_with_grader("gradescope", tmp_path_factory.mktemp("gradescope") / "autograder.zip", fixtures_dir,
+def hidden_key(tmp_path_factory):
+    key = tmp_path_factory.mktemp("key") / "hidden-key"
+    key.write_bytes(b"a Gradescope test key of 32 byte")
+    return key
+
+
+@pytest.fixture(scope="module")
+def hidden_fixtures(bank, stand_in_settings, tmp_path_factory, hidden_key):
+    from grader.cases.case_sets import load_hidden_key
+    from grader.classroom.build import build_fixtures
+
+    folder = tmp_path_factory.mktemp("hidden-fixtures")
+    build_fixtures(bank, folder, settings=stand_in_settings, case_set=load_hidden_key(hidden_key))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, hidden_fixtures, stand_in_env):
+    return build_with_grader("gradescope", tmp_path_factory.mktemp("gradescope") / "autograder.zip", hidden_fixtures,
                              stand_in_env)
 
 
@@ -52,8 +69,9 @@ def test_archive_layout(archive):
         modes = {info.filename: info.external_attr >> 16 for info in opened.infolist()}
         setup = opened.read("setup.sh").decode()
     assert {"setup.sh", "run_autograder", "grader/__main__.py", "grader/fixtures/manifest.json",
-            "grader/fixtures/fixtures.npz", "lesson/reflections.py"} <= names
+            "grader/fixtures/fixtures.npz", "lesson/reflections.py", "autograder.json"} <= names
     assert not any(name.startswith(("solutions/", "tests/")) for name in names)
+    assert "grader/judging/formulations.py" not in names and "grader/judging/hints.py" in names
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     assert '"numpy>=1.24" "scipy>=1.10"' in setup and "pip install torch" not in setup
 
@@ -118,3 +136,35 @@ def test_visibility_reflections_and_misplaced_work(fixtures_dir, tmp_path, pytho
     results, _ = _autograder(archive, tmp_path / "b", [notebook], python)
     assert results["score"] == 0 and "only notebooks found (lesson.ipynb)" in results["output"]
     assert results["visibility"] == "after_due_date"
+
+
+def test_the_archive_carries_hidden_fixtures_and_records_the_stand_ins(archive, hidden_fixtures):
+    with zipfile.ZipFile(archive) as opened:
+        manifest = json.loads(opened.read("grader/fixtures/manifest.json"))
+        record = json.loads(opened.read("autograder.json"))
+    assert manifest["case_set"] == "hidden" and manifest["case_set_id"].startswith("hidden:")
+    assert all(case["hidden"] for cases in manifest["exercises"].values() for case in cases)
+    assert record["case_set_id"] == manifest["case_set_id"] and record["fixtures_sha256"] == manifest["sha256"]
+    assert record["stand_in"]["weights"] and record["stand_in"]["images"] and "pretrained" in record["stand_in"]["about"]
+
+
+def test_gradescope_prints_a_stand_in_warning_and_refuses_public_fixtures(tmp_path, hidden_fixtures, fixtures_dir,
+                                                                          stand_in_env):
+    from classroom_helpers import run_grader_command
+
+    done = run_grader_command("gradescope", tmp_path / "a.zip", "--fixtures", hidden_fixtures, env=stand_in_env)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" in done.stderr and "STAND-IN" in done.stderr and "not the pretrained AlexNet" in done.stderr
+    done = run_grader_command("gradescope", tmp_path / "b.zip", "--fixtures", hidden_fixtures, "--require-pretrained",
+                              env=stand_in_env)
+    assert done.returncode == 2 and "--require-pretrained" in done.stderr
+    done = run_grader_command("gradescope", tmp_path / "c.zip", "--fixtures", fixtures_dir, env=stand_in_env)
+    assert done.returncode == 2 and "public cases" in done.stderr and not (tmp_path / "c.zip").exists()
+
+
+def test_the_hints_work_in_the_archive_without_formulations(archive, tmp_path, python):
+    """A wrong submission graded by the archive (no formulations.py) still gets its known mistake's hint."""
+    results, _ = _autograder(archive, tmp_path / "w", sorted((SUBMISSIONS / "wrong" / "similarity_cosine").glob("*.py")),
+                             python)
+    test = next(test for test in results["tests"] if test["name"] == "get_similarity_matrix")
+    assert test["status"] == "failed" and "cosine similarity" in test["output"]

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import yaml
 from classroom_helpers import build_with_grader, clean_env
@@ -16,6 +17,16 @@ from grader_helpers import PROJECT_ROOT, SUBMISSIONS
 @pytest.fixture(scope="module")
 def release(tmp_path_factory, fixtures_dir, stand_in_env):
     return build_with_grader("release", tmp_path_factory.mktemp("release") / "student-repo", fixtures_dir, stand_in_env)
+
+
+@pytest.fixture(scope="module")
+def hidden_fixtures(bank, stand_in_settings, tmp_path_factory):
+    from grader.cases.case_sets import hidden_case_set
+    from grader.classroom.build import build_fixtures
+
+    folder = tmp_path_factory.mktemp("hidden-fixtures")
+    build_fixtures(bank, folder, settings=stand_in_settings, case_set=hidden_case_set(b"a release test key, 32 bytes!!!"))
+    return folder
 
 
 def _run(python, release, *args, env=None, timeout=120):
@@ -212,3 +223,94 @@ def test_release_never_holds_the_model_answers(release):
         if path.is_file() and path.suffix in (".md", ".py", ".json", ".txt", ".html", ".yml", ""):
             text = path.read_text(errors="replace")
             assert not any(phrase in text for phrase in phrases), path
+
+
+def test_release_ships_no_correct_implementation(release):
+    assert not (release / "grader" / "judging" / "formulations.py").exists()
+    assert (release / "grader" / "judging" / "hints.py").is_file()
+    shipped = "\n".join(path.read_text() for path in (release / "grader").rglob("*.py"))
+    assert "MISTAKEN" not in shipped and "def signatures(" not in shipped
+    assert "lambda a: np.cov(" not in shipped and "def pearson(" not in shipped  # no formulation survived elsewhere
+
+
+def _hidden_arrays(source):
+    """The hidden cases' expected arrays that say something (at least 8 distinct values: not the (2, 2) matrix of
+    two images, whose correlations are ±1 whatever the images, nor an identity)."""
+    from grader.registry import EXERCISES
+
+    found = []
+    for exercise in EXERCISES:
+        for case in source.cases(exercise):
+            parts = case.expected if isinstance(case.expected, tuple) else (case.expected,)
+            found += [np.asarray(part) for part in parts
+                      if np.size(part) >= 8 and len(np.unique(np.asarray(part)[np.isfinite(part)])) >= 8]
+    return found
+
+
+def test_release_holds_no_expected_output_of_a_hidden_case(release, hidden_fixtures):
+    """Search every file of the release, and every array of its fixtures, for the hidden cases' expected arrays."""
+    from grader.cases.fixtures import FixtureSource
+
+    hidden = FixtureSource.load(hidden_fixtures)
+    expected = _hidden_arrays(hidden)
+    assert len(expected) > 50
+    shipped = FixtureSource.load(release / "grader" / "fixtures")
+    assert shipped.case_set == "public" and shipped.manifest["case_set_id"] == "public"
+    stored = [np.asarray(array) for array in shipped._arrays.values()]
+    by_shape = {}
+    for array in stored:
+        by_shape.setdefault(array.shape, []).append(array)
+    for wanted in expected:
+        for candidate in by_shape.get(wanted.shape, []):
+            same = np.array_equal(candidate, wanted, equal_nan=True) if candidate.dtype.kind == "f" else np.array_equal(
+                candidate, wanted)
+            assert not same, f"a hidden expected array of shape {wanted.shape} is in the release's fixtures"
+    needles = {np.ascontiguousarray(wanted.astype(dtype)).tobytes()[:64] for wanted in expected
+               for dtype in (np.float64, np.float32) if wanted.dtype.kind == "f"}
+    for path in release.rglob("*"):
+        if path.is_file() and path.suffix != ".npz":
+            data = path.read_bytes()
+            assert not any(needle in data for needle in needles), path
+    assert hidden.manifest["case_set_id"] not in (release / "grader" / "fixtures" / "manifest.json").read_text()
+
+
+def test_release_refuses_hidden_fixtures_and_records_the_stand_ins(release, hidden_fixtures, tmp_path, stand_in_env):
+    from classroom_helpers import run_grader_command
+
+    record = json.loads((release / "RELEASE.json").read_text())
+    assert record["fixtures"]["case_set"] == "public"
+    assert record["stand_in"]["weights"] and record["stand_in"]["images"] and "Imagenette" in record["stand_in"]["about"]
+    done = run_grader_command("release", tmp_path / "bad", "--fixtures", hidden_fixtures, env=stand_in_env)
+    assert done.returncode == 2 and "hidden cases" in done.stderr
+    done = run_grader_command("release", tmp_path / "ok", "--fixtures", release / "grader" / "fixtures", env=stand_in_env)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" in done.stderr and "STAND-IN" in done.stderr and "not the pretrained AlexNet" in done.stderr
+
+
+RELEASE_HINTS = """
+import json, sys
+from pathlib import Path
+from grader import grade
+print(json.dumps({folder: {item.name: [item.score, item.hint] for item in grade(Path(sys.argv[1]) / folder,
+      warm=False, time_limit=30).exercises if item.attempted} for folder in sys.argv[2:]}))
+"""
+
+
+def test_hints_in_a_release_equal_hints_in_the_repository(release, python, reference_source, monkeypatch):
+    """The whole wrong corpus, graded in a release (no formulations, no torch) and in the course repository (here
+    without the torch child too: a hint about torch tensors can only come where torch is installed)."""
+    import grader.engine
+    from grader import grade
+
+    monkeypatch.setattr(grader.engine, "torch_installed", lambda: False)
+    wrong = SUBMISSIONS / "wrong"
+    folders = sorted(folder.name for folder in wrong.iterdir() if folder.is_dir())
+    done = _run(python, release, "-c", RELEASE_HINTS, wrong, *folders, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    in_release = json.loads(done.stdout.splitlines()[-1])
+    for folder in folders:
+        report = grade(wrong / folder, source=reference_source, warm=False, time_limit=30)
+        in_repository = {item.name: [item.score, item.hint] for item in report.exercises if item.attempted}
+        assert in_release[folder] == in_repository, folder
+        if folder != "similarity_numpy_only_for_tensors":  # (wrong only with a tensor: right without torch)
+            assert any(hint for _, hint in in_repository.values()), folder  # every wrong submission gets a hint

@@ -28,36 +28,49 @@ def test_the_mistaken_formulations_do_not_use_the_reference_solutions(module):
     assert imported <= {"__future__", "collections", "dataclasses", "re", "warnings", "numpy", "grader"}
 
 
-@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.name)
-def test_every_mistake_can_be_told_apart_on_some_case(reference_source, exercise):
-    """A mistake whose output equals the reference on every small case could never get its hint."""
+def _as_got(value):
     from grader.judging.compare import Output
 
-    cases = reference_source.cases(exercise, ("edge", "random"))
+    array = np.asarray(value)
+    return Output("number" if array.ndim == 0 else "array", "numpy.ndarray", array)
+
+
+def test_every_mistake_shown_in_output_has_a_formulation_and_back():
+    from grader.judging.formulations import MISTAKEN
+
+    assert set(MISTAKEN) == set(CATALOGUE)
+    for name, mistakes in CATALOGUE.items():
+        assert {mistake.signature for mistake in mistakes if mistake.shows_in_output} == set(MISTAKEN[name]), name
+        assert len({mistake.signature for mistake in mistakes}) == len(mistakes), name  # signatures are unique
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.name)
+@pytest.mark.parametrize("which", ["public", "hidden"])
+def test_every_mistake_can_be_told_apart_on_some_case(reference_source, bank, exercise, which):
+    """A mistake without a signature on any small case could never get its hint (in either case set); given its
+    own signature as the output, the diagnosis names it."""
+    from grader.cases.case_sets import hidden_case_set
+    from grader.cases.case_sources import ReferenceSource
+    from grader.judging.compare import Output
+
+    source = reference_source if which == "public" else ReferenceSource(bank, hidden_case_set(b"k" * 32))
+    cases = source.cases(exercise, ("edge", "random"))
     for mistake in exercise.mistakes:
-        if mistake.produce is None:
+        if not mistake.shows_in_output:
             continue
         fired = False
-        for case in cases:
-            try:
-                with np.errstate(all="ignore"):
-                    mistaken = mistake.produce(*case.args, **case.kwargs)
-            except Exception:  # noqa: BLE001 (not applicable to this input)
-                continue
-            if mistaken is None:
-                continue
-            if isinstance(mistaken, tuple):
-                got = Output("sequence", "tuple", items=tuple(Output("array", "numpy.ndarray", np.asarray(part))
-                                                              for part in mistaken))
+        for case in (case for case in cases if mistake.signature in case.signatures):
+            signature = case.signatures[mistake.signature]
+            if mistake.part is None:
+                got = _as_got(signature)
             else:
-                mistaken_array = np.asarray(mistaken)
-                got = Output("number" if mistaken_array.ndim == 0 else "array", "numpy.ndarray", mistaken_array)
-            hints = diagnose(exercise.mistakes, case.args, case.kwargs, got, case.expected, exercise.output,
-                             exercise.tolerance)
-            if mistake.hint in hints:
+                parts = [np.asarray(part) for part in case.expected]
+                parts[mistake.part] = np.asarray(signature)
+                got = Output("sequence", "tuple", items=tuple(_as_got(part) for part in parts))
+            if mistake.hint in diagnose(exercise.mistakes, case.signatures, got, exercise.output, exercise.tolerance):
                 fired = True
                 break
-        assert fired, f"{exercise.name}: mistake {mistake.id} never shows on a small case"
+        assert fired, f"{exercise.name}: mistake {mistake.signature} never shows on a small {which} case"
 
 
 def test_error_hints_match_the_exception_text():
