@@ -56,7 +56,9 @@ _GRADING = {  # in grading (and report) order
     "extract_lower_tri_entries": (1, "array", "a 1-D array of the n·(n−1)/2 entries below the diagonal",
                                   Tolerance(atol=1e-12, rtol=1e-6)),
     "spearman_corrcoef": (2, "array", "an (m, m) array of Spearman correlations between rows", Tolerance(atol=1e-5)),
-    "second_order_similarity": (2, "array", "an (L, L) array comparing the L layers", Tolerance(atol=1e-5)),
+    # first-order matrices computed in float32 swap near-tied values, which moves a Spearman correlation of the bank's
+    # 21 layers by up to ~1e-4 (seen on hidden bank crops); every known mistake moves it by more than 1e-2
+    "second_order_similarity": (2, "array", "an (L, L) array comparing the L layers", Tolerance(atol=1e-3)),
     "PCA": (3, "pca", "a tuple (components (k, n_features), variance_explained (k,), cumulative_variance_explained (k,))",
             Tolerance(atol=1e-5, rtol=1e-4, component_atol=1e-3, gap=1e-3, null=1e-6)),
     "components_to_reach": (1, "count", "an int, the number of components needed", Tolerance()),

@@ -17,6 +17,7 @@ import numpy as np
 from grader.cases.case import Case, frozen
 from grader.cases.case_sets import PUBLIC, CaseSet
 from grader.registry import Exercise
+from grader.registry import exercise as registered
 from lesson.atomic import write_atomic
 from lesson.curriculum import EXERCISES_BY_NAME
 from lesson.references import SOLUTIONS_DIR, reference
@@ -236,5 +237,6 @@ class ReferenceSource:
             for case in built:
                 if case.expected is None:
                     case = replace(case, expected=_freeze(self._solve(exercise.name, *case.args, **case.kwargs)))
-                filled.append(replace(case, signatures=signatures(exercise, case)))
+                # the registered exercise's mistakes, whatever copy was passed: built cases are cached by name
+                filled.append(replace(case, signatures=signatures(registered(exercise.name), case)))
         return filled

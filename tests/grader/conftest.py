@@ -40,3 +40,14 @@ def fixtures_dir(bank, stand_in_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("fixtures")
     build_fixtures(bank, folder, settings=stand_in_settings)
     return folder
+
+
+@pytest.fixture(scope="session")
+def hidden_fixtures_dir(bank, stand_in_settings, tmp_path_factory):
+    """Hidden-case fixtures (a fixed test key), as a Gradescope archive ships them (public ones are refused there)."""
+    from grader.cases.case_sets import hidden_case_set
+    from grader.classroom.build import build_fixtures
+
+    folder = tmp_path_factory.mktemp("hidden-fixtures")
+    build_fixtures(bank, folder, settings=stand_in_settings, case_set=hidden_case_set(b"the grader tests' hidden key 32b"))
+    return folder

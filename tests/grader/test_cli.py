@@ -11,7 +11,7 @@ import time
 import xml.etree.ElementTree as ET
 
 from grader_helpers import PROJECT_ROOT, SUBMISSIONS
-from test_reports import check_gradescope, check_json_report, check_junit
+from report_checks import check_gradescope, check_json_report, check_junit
 
 CI_VARIABLES = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
 

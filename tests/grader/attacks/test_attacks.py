@@ -176,8 +176,8 @@ def test_instructor_blocks_every_attack(scene, tmp_path, fixtures_dir, stand_in_
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, fixtures_dir, stand_in_env):
-    return build_with_grader("gradescope", tmp_path_factory.mktemp("gradescope") / "autograder.zip", fixtures_dir,
+def archive(tmp_path_factory, hidden_fixtures_dir, stand_in_env):
+    return build_with_grader("gradescope", tmp_path_factory.mktemp("gradescope") / "autograder.zip", hidden_fixtures_dir,
                              stand_in_env)
 
 

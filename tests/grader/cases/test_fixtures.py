@@ -29,7 +29,7 @@ def test_fixtures_hold_every_exercise_like_the_reference_source(fixtures_dir, re
     source.check_complete()
     manifest = source.manifest
     assert manifest["sha256"] and manifest["provenance"]["key"] and manifest["provenance"]["weights"]["kind"] == "random"
-    assert manifest["bytes"] < 8 << 20
+    assert manifest["bytes"] < 12 << 20  # 400 PCA images (issue 17) and the mistake signatures (issue 14): about 9 MB
     for exercise in EXERCISES:
         stored, reference = source.cases(exercise, ("edge", "random")), reference_source.cases(exercise, ("edge", "random"))
         assert [case.name for case in stored] == [case.name for case in reference]

@@ -112,12 +112,12 @@ def test_tampered_fixtures_in_the_archive(archive, tmp_path, python):
     assert results["score"] == 0 and "changed or damaged" in results["output"]
 
 
-def test_visibility_reflections_and_misplaced_work(fixtures_dir, tmp_path, python, stand_in_env):
+def test_visibility_reflections_and_misplaced_work(hidden_fixtures, tmp_path, python, stand_in_env):
     """The instructor's visibility; reflections as a part graded by hand; work in Exercises/ and `rsa (1).py`."""
     from classroom_helpers import run_grader_command
 
     archive = tmp_path / "after-due.zip"
-    done = run_grader_command("gradescope", archive, "--fixtures", fixtures_dir, "--visibility", "after_due_date",
+    done = run_grader_command("gradescope", archive, "--fixtures", hidden_fixtures, "--visibility", "after_due_date",
                               env=stand_in_env)
     assert done.returncode == 0, done.stderr
     reflections = tmp_path / "reflections.md"

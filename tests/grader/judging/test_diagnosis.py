@@ -37,9 +37,14 @@ def _as_output(value) -> Output:
 
 def _judge(source, name: str, wrong, *, catalogue: bool = True, extra=None) -> ExerciseResult:
     """``wrong`` run on every small case (and those ``extra`` derives from them); ``catalogue=False``: no known
-    mistakes, so that the diagnosis speaks even where a hint would."""
-    chosen = exercise(name) if catalogue else replace(exercise(name), mistakes=())
-    cases = [case for case in source.cases(chosen, ("edge", "random")) if not case.tensor]
+    mistakes, so that the diagnosis speaks even where a hint would.
+
+    The cases come from the registered exercise whatever ``catalogue`` is: the source caches them by exercise name
+    with their mistake signatures, so building them from the catalogue-free copy would cache them without any and
+    take every later test's hints away."""
+    registered = exercise(name)
+    chosen = registered if catalogue else replace(registered, mistakes=())
+    cases = [case for case in source.cases(registered, ("edge", "random")) if not case.tensor]
     if extra is not None:
         cases += extra(cases)
     outcomes = []
