@@ -374,21 +374,19 @@ def units_chart(frame: pd.DataFrame, selected: str, threshold: float, *, width: 
 
 
 
-def top5_chart(categories: Sequence[str], probabilities: Sequence[float], *, title: str = "",
-               width: int = 300) -> alt.Chart:
+def top5_chart(categories: Sequence[str], probabilities: Sequence[float], *, title: str = "") -> alt.Chart:
     """Horizontal bars: one image's five most probable ImageNet classes, most probable on top (probability axis
     fixed to [0, 1] so that an untrained network's ~0.1 % guesses look as small as they are)."""
     frame = pd.DataFrame({"category": list(categories), "probability": np.asarray(probabilities, dtype=float)})
     chart = alt.Chart(frame).mark_bar(color="#4c78a8").encode(
-        y=alt.Y("category:N", sort=list(categories), title=None, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("category:N", sort=list(categories), title=None, axis=alt.Axis(labelLimit=120)),  # full names in the tooltip
         x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="probability"),
         tooltip=["category", alt.Tooltip("probability:Q", format=".2%")],
-    ).properties(width=width, height=alt.Step(22))
-    return _finish(chart.properties(title=title) if title else chart)
+    ).properties(width="container", height=alt.Step(22))  # fills its (narrow) column, like the other charts
+    return _responsive(chart.properties(title=title) if title else chart)
 
 
-def image_count_chart(frame: pd.DataFrame, threshold_column: str, *, width: int = 420,
-                      height: int = 260) -> alt.LayerChart:
+def image_count_chart(frame: pd.DataFrame, threshold_column: str, *, height: int = 260) -> alt.Chart:
     """Components against the number of images in the PCA: the n - 1 ceiling (dashed), the components with
     non-zero variance (which reach it) and the components needed for the threshold.
 
@@ -406,7 +404,7 @@ def image_count_chart(frame: pd.DataFrame, threshold_column: str, *, width: int 
                                   scale=alt.Scale(domain=order, range=[[5, 4], [1, 0], [1, 0]])),
         tooltip=["series:N", alt.Tooltip("images:Q", title="images"), alt.Tooltip("components:Q")],
     )
-    return _finish(base.mark_line(point=True).properties(width=width, height=height))
+    return _responsive(base.mark_line(point=True).properties(width="container", height=height))
 
 
 __all__ += ["top5_chart", "image_count_chart"]

@@ -336,7 +336,9 @@ def check_widget(ctx: Context, exercise: Exercise) -> None:
 
 
 def page_checks(ctx: Context, page: str) -> None:
-    """The Check buttons of the exercises the curriculum gives ``page``, in lesson order, each in its own guard."""
+    """The Check buttons of the exercises the curriculum gives ``page``, in lesson order, each in its own guard, under
+    a heading of their own (each exercise block is headed one level below it)."""
+    st.header("Your exercises")
     for exercise in exercises_on(page):
         with guard(f"the {exercise.name} exercise"):
             check_widget(ctx, exercise)

@@ -95,9 +95,10 @@ with frame.guard("the network's guesses"):
                                  key="top5_image")
         position = int(positions[int(number) - 1])
         classes, probabilities = bank.top5
-        st.image(np.asarray(bank.images[position]), width=160, caption=bank.image_names[position])
+        st.image(np.asarray(bank.images[position]), width=160, caption=bank.image_names[position],
+                 alt=f"the image whose top-5 guesses are shown: {bank.image_names[position]}")
         st.altair_chart(charts.top5_chart([bank.categories[index] for index in classes[position]],
-                                          probabilities[position]), width="content")
+                                          probabilities[position]), width="stretch")
 
 with frame.guard("the choice of your own images"):
     beyond.own_images_section(ctx)

@@ -114,7 +114,7 @@ with frame.guard("the number of images"):
                                                   tuple(per_class_options), threshold))
     threshold_column = f"components for {threshold:.0%}"
     st.altair_chart(cached.chart("image count", f"{bank.key}|{layer_name}|{threshold}",
-                                 lambda: charts.image_count_chart(study, threshold_column)), width="content")
+                                 lambda: charts.image_count_chart(study, threshold_column)), width="stretch")
     st.caption(f"{layer_name}: the components with variance never pass n − 1 (the dashed ceiling) and mostly sit on it; the "
                f"components for {threshold:.0%} grow more slowly and tell layers apart only once n is large.")
 

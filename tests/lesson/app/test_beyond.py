@@ -137,7 +137,8 @@ def test_participation_ratio_and_the_units_study_render(bank):
 
     app = open_app("pca")
     assert_clean(app)
-    components, estimates, study = charts(app)[2:5]
+    charts_now = charts(app)  # variance, cumulative, components, image count, then the optional part's two
+    components, estimates, study = charts_now[2], charts_now[4], charts_now[5]
     at_80 = chart_data(components)["components"].to_numpy()
     estimates = chart_data(estimates)
     ratios = estimates[estimates["series"] == "participation ratio"]["value"].to_numpy()
@@ -155,7 +156,7 @@ def test_participation_ratio_and_the_units_study_render(bank):
     np.testing.assert_array_equal(at_1000[list(bank.layer_names)].to_numpy(), at_80)
     assert "conv1 in red" in str(chart_spec(study).get("title"))
     app.selectbox(key="pca_layer").select("fc6").run()
-    assert "fc6 in red" in str(chart_spec(charts(app)[4]).get("title"))
+    assert "fc6 in red" in str(chart_spec(charts(app)[5]).get("title"))
     assert "Think about it" in " ".join(texts(app.caption))
 
 
@@ -229,7 +230,7 @@ def test_own_images_recompute_everything_and_the_provenance_names_them(tmp_path,
     provenance = " ".join(texts(app.sidebar.markdown))
     assert str(folder) in provenance and "discs, stripes" in provenance
     assert any("stripes/zz-broken.png" in text for text in texts(app.warning))  # unreadable files, by name
-    assert len(app.image) == 2 + 2  # one montage per class, one RSA row per class
+    assert len(app.image) == 2 + 2 + 1  # one montage per class, one RSA row per class, the top-5 guesses' image
 
     app.switch_page(PAGES["first_order"]).run()
     assert_clean(app)
