@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Output", "Tolerance", "Verdict", "compare", "describe_output", "same_values"]
+__all__ = ["Output", "Tolerance", "Verdict", "compare", "describe_output", "same_values", "sign_fixed"]
 
 
 @dataclass(frozen=True)
@@ -246,3 +246,13 @@ def _check_components(got: np.ndarray, expected: np.ndarray, variance: np.ndarra
                 return (f"components {cluster[0]} to {cluster[-1]} have (nearly) equal variance, so only the subspace "
                         "they span is defined, and yours spans a different one.")
     return ""
+
+
+def sign_fixed(array: np.ndarray) -> np.ndarray:
+    """Each row multiplied by the sign of its largest entry (PCA components are defined up to sign)."""
+    array = np.asarray(array, dtype=np.float64)
+    if array.ndim != 2 or array.size == 0:
+        return array
+    pivots = np.argmax(np.abs(array), axis=1)
+    signs = np.sign(array[np.arange(len(array)), pivots])
+    return array * np.where(signs == 0, 1, signs)[:, None]

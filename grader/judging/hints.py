@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.judging.compare import Output, Tolerance, same_values
+from grader.judging.compare import Output, Tolerance, same_values, sign_fixed
 
 __all__ = ["Mistake", "CATALOGUE", "diagnose", "diagnose_error", "diagnose_returned_type", "distinguishes",
            "TENSOR_INPUT", "TENSOR_OUTPUT"]
@@ -75,7 +75,7 @@ def distinguishes(mistake: Mistake, mistaken, expected, kind: str, tolerance: To
             return None
         mistaken_part, expected_part = np.asarray(mistaken[mistake.part]), np.asarray(expected[mistake.part])
         if mistake.part == 0:  # components: compared up to the sign of each row
-            mistaken_part, expected_part = _sign_fixed(mistaken_part), _sign_fixed(expected_part)
+            mistaken_part, expected_part = sign_fixed(mistaken_part), sign_fixed(expected_part)
         return None if same_values("array", _as_output(expected_part), mistaken_part, _PART_RULE) else mistaken_part
     mistaken_kind = "array" if kind == "count" and np.ndim(mistaken) else kind
     return None if same_values(mistaken_kind, _as_output(expected), mistaken, tolerance) else mistaken
@@ -97,7 +97,7 @@ def diagnose(mistakes, signatures: Mapping, got: Output, kind: str, tolerance: T
                 continue
             got_part = got.items[mistake.part]
             if mistake.part == 0 and got_part.kind == "array":  # components: compare up to the sign of each row
-                got_part = Output("array", got_part.type_name, _sign_fixed(got_part.array))
+                got_part = Output("array", got_part.type_name, sign_fixed(got_part.array))
             if same_values("array", got_part, np.asarray(mistaken), _PART_RULE):
                 hints.append(mistake.hint)
             continue
@@ -121,16 +121,6 @@ def _number_as_array(got: Output, mistaken) -> Output:
     if got.kind == "number" and np.ndim(mistaken) == 0:
         return Output("array", got.type_name, got.array)
     return got
-
-
-def _sign_fixed(array: np.ndarray) -> np.ndarray:
-    """Each row multiplied by the sign of its largest entry (components are defined up to sign)."""
-    array = np.asarray(array, dtype=np.float64)
-    if array.ndim != 2 or array.size == 0:
-        return array
-    pivots = np.argmax(np.abs(array), axis=1)
-    signs = np.sign(array[np.arange(len(array)), pivots])
-    return array * np.where(signs == 0, 1, signs)[:, None]
 
 
 _STRICT = "Reaching the threshold exactly counts: compare with >= threshold, not >."

@@ -8,7 +8,7 @@ from itertools import product
 
 import numpy as np
 
-from grader.judging.compare import Output, Tolerance, same_values
+from grader.judging.compare import Output, Tolerance, same_values, sign_fixed
 
 __all__ = ["Finding", "Pair", "Relation", "Sizes", "dtype_relation", "VALUE_RELATIONS"]
 
@@ -39,18 +39,8 @@ class Pair:
         if self.exact and candidate.dtype.kind not in "iu":
             return False
         if self.rows_up_to_sign:
-            candidate, reference = _sign_fixed(candidate), _sign_fixed(reference)
+            candidate, reference = sign_fixed(candidate), sign_fixed(reference)
         return same_values(kind, Output("array", "numpy.ndarray", candidate), reference, self.tolerance)
-
-
-def _sign_fixed(array: np.ndarray) -> np.ndarray:
-    """Each row turned so that its largest entry is positive."""
-    array = np.asarray(array, dtype=np.float64)
-    if array.ndim != 2 or array.size == 0:
-        return array
-    pivots = np.argmax(np.abs(array), axis=1)
-    signs = np.sign(array[np.arange(len(array)), pivots])
-    return array * np.where(signs == 0, 1, signs)[:, None]
 
 
 _MAX_ROWS = 500  # rows matched one by one (a permutation of rows) at most
