@@ -59,7 +59,7 @@ def grade(submission_dir: Path | None = None, exercises: Sequence[str] | None = 
     bank : an activation bank already loaded (default: the one ``settings`` selects, built if missing).
     settings : ``lesson.config.Settings`` (default: ``Settings.from_env()``).
     time_limit : seconds per exercise before its process is killed (default 60).
-    memory_limit : bytes of address space per child process (default 4 GiB).
+    memory_limit : bytes of memory (heap and arrays) per child process (default 4 GiB).
     source : where cases and expected outputs come from (default: the reference solutions on ``bank``; where they
         are absent, as in a student release, the fixtures in ``grader/fixtures/``: see ``grader/fixtures.py``).
     jobs : child processes running at the same time (default: one per run, at most 4).

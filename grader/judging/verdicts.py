@@ -63,6 +63,32 @@ def _judge_case(exercise: Exercise, case: Case, outcome: CaseOutcome, diagnose_i
     return CaseResult(case.name, False, f"{expected}{verdict.message}{checks}", hidden=case.hidden), hints
 
 
+def _without_failed_torch_runs(runs: Sequence[tuple[Sequence[Case], TaskOutcome]],
+                               label: str) -> tuple[list[tuple[Sequence[Case], TaskOutcome]], str]:
+    """The runs to judge, and a sentence for a torch run that failed before the student's function was called.
+
+    The same file imported in the numpy run: when the torch process then cannot import it (or stops while
+    importing), the grading machine failed, not the student's code (e.g. a library that could not be loaded).
+    Those unscored cases are left out, never reported as the student's failure; the sentence says why.
+    """
+    main = runs[0][1]
+    if main.status != "ran":
+        return list(runs), ""
+    kept, reasons = [runs[0]], []
+    for cases, run in runs[1:]:
+        machine = run.status in ("import_error", "missing") or (run.status in ("crashed", "timeout") and run.during_import)
+        if not machine:
+            kept.append((cases, run))
+            continue
+        said = [line for line in run.detail.strip().splitlines() if line.strip()]
+        reasons.append(said[-1].strip() if said else run.status)
+    if not reasons:
+        return kept, ""
+    return kept, (f"The torch-tensor check did not run: the grader's torch process could not import {label} "
+                  f"({reasons[0][:300]}), though the same file ran in its numpy process. That is a problem of the "
+                  "grading machine, not of your code; the check is not scored.")
+
+
 def _describe_counts(cases: Sequence[Case]) -> str:
     counts = Counter(case.group for case in cases)
     torch_cases = sum(case.tensor for case in cases)
@@ -79,6 +105,7 @@ def judge_exercise(exercise: Exercise, label: str, runs: Sequence[tuple[Sequence
     ``label`` names the file for people, e.g. "exercises/rsa.py".
     """
     main_cases, main = runs[0]
+    runs, unrun = _without_failed_torch_runs(runs, label)
     output = "\n".join(outcome.output for _, outcome in runs if outcome.output.strip())
     seconds = max((outcome.seconds for _, outcome in runs), default=0.0)  # the runs share the clock: in parallel
     base = dict(name=exercise.name, module=exercise.module, max_score=float(exercise.points), output=output,
@@ -109,9 +136,9 @@ def judge_exercise(exercise: Exercise, label: str, runs: Sequence[tuple[Sequence
     total = len(results)
     statuses = [outcome.status for _, outcome in runs]
     if not failed and all(status == "ran" for status in statuses):
+        message = f"All {total} cases pass ({_describe_counts([case for case, _ in pairs])})."
         return ExerciseResult(**base, attempted=True, passed=True, score=float(exercise.points), status="passed",
-                              message=f"All {total} cases pass ({_describe_counts([case for case, _ in pairs])}).",
-                              cases=tuple(results))
+                              message=f"{message} {unrun}".rstrip(), cases=tuple(results))
     score = credit_score(exercise, [(case, result.passed) for (case, _), result in zip(pairs, results)])
     torch_only = all(case.tensor for (case, _), result in zip(pairs, results) if not result.passed)
     # the score itself is said once, by the report; here only how partial credit works
@@ -148,6 +175,8 @@ def judge_exercise(exercise: Exercise, label: str, runs: Sequence[tuple[Sequence
     if status == "memory":
         message += (" Your code ran out of memory: is it building a units x units (or pixels x pixels) array? "
                     "Rows are images.")
+    if unrun:
+        message += f" {unrun}"
     diagnosis = "" if hint else explain_failures(exercise, [(case, outcome, result.passed)
                                                             for (case, outcome), result in zip(pairs, results)])
     return ExerciseResult(**base, attempted=True, passed=False, score=score, status=status,

@@ -37,8 +37,18 @@ def _drop_privileges():
                 raise PermissionError(f"could not switch to uid {uid}")
 
 
+_ADDRESS_SPACE_MARGIN = 4 << 30  # torch maps ~2.6 GB of library code and reservations that hold no data
+
+
 def _limit_resources(memory_bytes):
-    """Memory (address space), file size and process count limits that student code cannot raise again."""
+    """Memory, file size and process count limits that student code cannot raise again.
+
+    On Linux the memory limit is RLIMIT_DATA: the writable private memory the process holds (heap, numpy's
+    arrays, thread stacks), about 0.2 GB for numpy and scipy and 0.95 GB with torch. The address space
+    (RLIMIT_AS) counts library code and reservations as well, 3.5 GB once torch is imported, more on machines
+    with more threads: as the only limit it left a torch child no room to import scipy, so a correct file's
+    torch-tensor check failed. The address space keeps a looser backstop (shared mappings are not data).
+    """
     import signal
 
     try:
@@ -46,7 +56,9 @@ def _limit_resources(memory_bytes):
     except ImportError:  # not POSIX: only the time limit applies
         return
     limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, 256 << 20)]
-    if memory_bytes > 0:
+    if memory_bytes > 0 and sys.platform.startswith("linux"):
+        limits += [(resource.RLIMIT_DATA, memory_bytes), (resource.RLIMIT_AS, memory_bytes + _ADDRESS_SPACE_MARGIN)]
+    elif memory_bytes > 0:
         limits.append((resource.RLIMIT_AS, memory_bytes))
     if sys.platform.startswith("linux") and os.getuid() != 0:
         try:  # a fork bomb stops at (the user's processes now) + 256

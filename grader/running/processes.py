@@ -22,7 +22,7 @@ __all__ = ["Child", "take_child", "keep_warm", "keep_warm_for_grading", "shutdow
            "DEFAULT_MEMORY_LIMIT"]
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
-DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of address space per child
+DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of memory (data; see child._limit_resources) per child
 TOKEN_VARIABLE = "LESSON_GRADER_RUN"  # every process of one child carries it: found and killed even after setsid
 
 

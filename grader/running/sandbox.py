@@ -5,7 +5,8 @@ The isolation, end to end:
   environment, a temporary working directory and HOME, and only the submission folder importable;
 - where it can start, inside the bubblewrap sandbox (``grader/running/bubblewrap.py``: no network, nothing of the
   instructor's files, uid nobody), which receives a fresh copy of the submission in its own work folder;
-- limits set inside the child before any student code runs: address space (memory), file size, process count;
+- limits set inside the child before any student code runs: memory (data, with an address-space backstop), file
+  size, process count;
 - a wall-time limit per exercise, watched here; when it passes, the child and every process it started are
   killed (SIGKILL, never a polite request), and the remaining exercises continue in a new child;
 - inputs cross as .npy files written here, outputs come back as .npy files read with ``allow_pickle=False``

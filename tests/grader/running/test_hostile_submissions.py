@@ -86,6 +86,14 @@ def test_memory_hog(small_source):
     assert "out of memory" in result.message
 
 
+def test_shared_memory_hog(small_source):
+    """Shared mappings are not data: the address-space backstop (the limit + 4 GiB) refuses 8 GiB of them."""
+    report = _grade(small_source, "shared_memory_hog", ["get_similarity_matrix"], memory_limit=1 << 30)
+    (result,) = report.exercises
+    assert not result.passed and result.score == 0.0
+    assert any("raised OSError" in case.message for case in result.cases), result.message
+
+
 def test_monkeypatch_numpy(small_source):
     (result,) = _grade(small_source, "monkeypatch_numpy", ["get_similarity_matrix"]).exercises
     assert not result.passed and result.score == 0.0 and result.status == "failed"

@@ -8,7 +8,7 @@ import textwrap
 import time
 
 import pytest
-from grader_helpers import PROJECT_ROOT, torch_importable
+from grader_helpers import PROJECT_ROOT, SUBMISSIONS, torch_importable
 
 from grader import grade
 from grader.running.bubblewrap import isolation
@@ -143,6 +143,18 @@ def test_returning_a_tensor_is_refused_with_its_type(small_source, tmp_path):
         ''')
     (result,) = _grade(small_source, folder, ["redness"], time_limit=60).exercises
     assert not result.passed and "got a torch.Tensor; expected a plain numpy array" in result.cases[0].message
+
+
+@pytest.mark.skipif(not torch_importable(), reason="torch is not installed")
+def test_the_memory_limit_counts_data_not_the_libraries_torch_maps(tensor_source):
+    """With torch imported a child maps ~3.5 GB of address space but holds ~1 GB of data: a 1.5 GiB limit still
+    leaves a correct file room to import scipy and answer its torch-tensor cases (the address space as the limit
+    failed them, and so did 4 GiB on a machine with more threads)."""
+    folder = SUBMISSIONS / "correct" / "float32_inside"
+    report = grade(folder, ["get_similarity_matrix", "spearman_corrcoef", "PCA"], source=tensor_source, warm=False,
+                   time_limit=60, memory_limit=1536 << 20)
+    assert report.all_passed, [result.message for result in report.exercises]
+    assert all(any(case.name.startswith("torch") and case.passed for case in result.cases) for result in report.exercises)
 
 
 def test_partial_credit_is_proportional_and_said(small_source, tmp_path):
