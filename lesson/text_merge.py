@@ -25,10 +25,19 @@ def _apply(base: list[str], low: int, high: int, changes: list) -> list[str]:
     return out + base[position:high]
 
 
+def _words_within(short: list[str], long: list[str]) -> bool:
+    """Whether the words of ``short`` appear in ``long`` in the same order (spaces aside): keeping ``long`` then
+    drops no word of ``short``."""
+    words = iter(token for token in long if not token.isspace())
+    return all(any(word == other for other in words) for word in short if not word.isspace())
+
+
 def merge3(base: str, mine: str, theirs: str) -> tuple[str, bool]:
     """``(merged text, whether the edits overlapped)``: edits of different parts are both applied; where both
-    sides changed the same words, mine then theirs are kept side by side (nothing is dropped); two insertions at
-    the same place are both kept (mine first) and do not count as overlapping."""
+    sides changed the same words, mine then theirs are kept side by side (nothing is dropped), unless the words of
+    one side's change all appear, in order, in the other's: then the longer alone (a save sent again after its
+    confirmation was lost, whose first words the file already holds, is not doubled); two insertions at the same
+    place are both kept (mine first) and do not count as overlapping."""
     if mine == theirs or theirs == base:
         return mine, False
     if mine == base:
@@ -52,8 +61,10 @@ def merge3(base: str, mine: str, theirs: str) -> tuple[str, bool]:
             out += _apply(base_tokens, low, high, group)
         else:
             mine_part, theirs_part = (_apply(base_tokens, low, high, side) for side in sides)
-            if mine_part == theirs_part:
+            if _words_within(theirs_part, mine_part):  # e.g. a resend: the file already holds its first words
                 out += mine_part
+            elif _words_within(mine_part, theirs_part):
+                out += theirs_part
             else:
                 joint = mine_part and theirs_part and not mine_part[-1].isspace() and not theirs_part[0].isspace()
                 out += mine_part + ([" "] if joint else []) + theirs_part

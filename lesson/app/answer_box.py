@@ -125,6 +125,7 @@ export default function (component) {
   if (seen !== st.seen) {  // the file changed outside this box: take it, unless the box holds unsaved text
     st.seen = seen;
     if (!unsaved() && !st.sent) { box.value = data.value; st.base = data.value; remember(); }
+    else if (st.sent && same(data.value, st.sent.text)) { st.base = data.value; remember(); }  // saved, ack lost
   }
   if (data.session !== st.session) {  // a new server session (the app restarted): send what is unsaved
     st.session = data.session;

@@ -66,8 +66,6 @@ def _wait_for_answer(path: Path, question_id: str, want: str, seconds: float = 6
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=False, reason="open on issue 15: after the merges, the text typed before a restart was "
-                   "resent and merged twice once (duplicated words); not yet explained")
 def test_typing_through_a_server_restart_and_a_quick_reload_loses_nothing(stand_in_env, bank, tmp_path):
     if not CHROMIUM.exists():
         if os.environ.get("LESSON_REQUIRE_BROWSER") == "1":

@@ -165,6 +165,11 @@ def test_two_edits_of_one_answer_are_merged_and_neither_is_dropped(path):
     ("a b c d", "a X c d", "a b c Y", "a X c Y"),
     ("start", "start mine", "start theirs", "start mine theirs"),
     ("", "mine", "theirs", "mine theirs"),
+    # a resend whose base is older than what the file holds (the app stopped before confirming the first save)
+    ("", "Before the restart. Typed while it was stopped.", "Before the restart.",
+     "Before the restart. Typed while it was stopped."),
+    ("a", "a b", "a b c", "a b c"),  # the other side typed on from the same words
+    ("a b", "a X", "a Y", "a X Y"),  # different words for the same word: both kept
 ])
 def test_merge3(base, mine, theirs, want):
     assert merge3(base, mine, theirs)[0] == want
