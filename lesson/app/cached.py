@@ -202,19 +202,28 @@ def pca_spectra(bank, choice: Choice, per_class: int | None = None) -> list[tupl
 
 
 @st.cache_data(show_spinner=False, max_entries=21 * 2)
-def _image_count_spectra(bank_key: str, layer_path: str, counts: tuple[int, ...], _bank) -> list:
-    from lesson.analysis.beyond import variance_spectrum
-
+def _image_count_spectra(bank_key: str, layer_path: str, counts: tuple[int, ...], source_id: str, _bank,
+                         _function) -> list:
     stored = _bank.pca_activations(layer_path)
-    return [(int(len(rows)), *variance_spectrum(stored[rows]))
-            for rows in (_bank.first_per_class(count) for count in counts)]
+    spectra = []
+    for rows in (_bank.first_per_class(count) for count in counts):
+        if _function is None:  # the reference: the analysis layer's own spectrum (no solutions needed to call it)
+            from lesson.analysis.beyond import variance_spectrum
+
+            spectra.append((int(len(rows)), *variance_spectrum(stored[rows])))
+        else:
+            spectra.append((int(len(rows)), *steps.pca_spectrum(stored[rows], _function)))
+    return spectra
 
 
-def image_count_study(bank, layer_path: str, counts: tuple[int, ...], threshold: float) -> list[dict]:
+def image_count_study(bank, layer_path: str, counts: tuple[int, ...], threshold: float, choice: Choice) -> list[dict]:
     """For one layer and each number of images per class in ``counts``: the images used, the components with
-    non-zero variance (at most n - 1 after centring) and the components needed for ``threshold`` (reference PCA)."""
+    non-zero variance (at most n - 1 after centring) and the components needed for ``threshold``, with the
+    chosen PCA (the reference, or the student's once it passes: a student release has no reference)."""
+    function = None if choice.is_reference else choice.function
     rows = []
-    for n_images, variance, cumulative in _image_count_spectra(bank.key, layer_path, tuple(counts), bank):
+    for n_images, variance, cumulative in _image_count_spectra(bank.key, layer_path, tuple(counts), choice.source_id,
+                                                               bank, function):
         nonzero = int(np.sum(variance > steps.NEGLIGIBLE_VARIANCE * variance[0]))
         needed = int(np.searchsorted(cumulative, threshold - 1e-12) + 1)  # smallest c with cumulative[c-1] >= t
         rows.append({"images": n_images, "n - 1": n_images - 1, "components with variance": nonzero,

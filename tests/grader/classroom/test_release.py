@@ -231,6 +231,9 @@ def test_release_ships_no_correct_implementation(release):
     shipped = "\n".join(path.read_text() for path in (release / "grader").rglob("*.py"))
     assert "MISTAKEN" not in shipped and "def signatures(" not in shipped
     assert "lambda a: np.cov(" not in shipped and "def pearson(" not in shipped  # no formulation survived elsewhere
+    # nor the reference PCA spectrum the lesson's reference curves use (most of the PCA exercise's answer)
+    lesson_code = "\n".join(path.read_text() for path in (release / "lesson").rglob("*.py"))
+    assert not (release / "solutions").exists() and "eigvalsh(" not in lesson_code and "svd(" not in lesson_code
 
 
 def _hidden_arrays(source):
