@@ -1,8 +1,10 @@
 """Write a file atomically: readers see the old file or the whole new one, never a part; no temporary file is
-left behind when the write fails. The one helper for every file the lesson and the grader write."""
+left behind when the write fails. The one helper for every file the lesson and the grader write; and the lock a
+read-modify-write of a shared file holds (several tabs, apps or editors write the same files)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -10,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["ReadOnlyFileError", "write_atomic"]
+__all__ = ["ReadOnlyFileError", "write_atomic", "locked"]
 
 
 class ReadOnlyFileError(PermissionError):
@@ -60,3 +62,22 @@ def write_atomic(path: Path, content: str | bytes | Callable[[BinaryIO], object]
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+@contextlib.contextmanager
+def locked(path: Path):
+    """Hold an exclusive lock on a hidden file beside ``path`` (one writer at a time, across processes), from
+    reading the file to replacing it, so that no other writer's update is lost in between."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here; saves are still atomic
+        yield
+        return
+    lock = path.with_name(f".{path.name}.lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # releases the lock

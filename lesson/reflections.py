@@ -21,13 +21,12 @@ how to fix it); ``convert_to_utf8`` rewrites a Latin-1 / Windows-1252 file as UT
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from lesson.atomic import write_atomic
+from lesson.atomic import locked, write_atomic
 from lesson.curriculum import QUESTION_IDS, QUESTIONS
 from lesson.text_merge import merge3
 
@@ -204,24 +203,6 @@ def _apply(chunks: list[str | _Answer], question_id: str, answer: str) -> None:
     _place(chunks, sections[0], answer)
 
 
-@contextlib.contextmanager
-def _locked(path: Path):
-    """Hold an exclusive lock on a hidden file beside ``path`` (one writer at a time, across processes)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks here; saves are still atomic
-        yield
-        return
-    lock = path.with_name(f".{path.name}.lock")
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(handle)  # releases the lock
-
-
 @dataclass(frozen=True)
 class Saved:
     """What one answer became: the file's text for it now, and whether another edit of it was merged in."""
@@ -237,7 +218,7 @@ def update_answers(path: Path, changes: dict[str, tuple[str | None, str]]) -> di
     so a concurrent save from another tab, process or editor is never lost. Everything else stays verbatim."""
     path = Path(path)
     target = Path(os.path.realpath(path))
-    with _locked(target):
+    with locked(target):
         text = read_text(target)
         chunks = _parse(text) if text is not None else _parse(_PREAMBLE + "".join(
             f"\n## {question.id}. {question.prompt}\n\n" for question in QUESTIONS))
@@ -284,7 +265,7 @@ def convert_to_utf8(path: Path) -> None:
     """Rewrite a reflections file saved as Windows-1252 / Latin-1 as UTF-8, keeping its text."""
     path = Path(path)
     target = Path(os.path.realpath(path))
-    with _locked(target):
+    with locked(target):
         data = target.read_bytes()
         try:
             data.decode("utf-8")

@@ -25,7 +25,7 @@ from lesson.app import state_keys
 from lesson.app.bank_context import Context
 from lesson.app.check_jobs import CheckJob, cancel_job, start_job
 from lesson.app.frame import guard, shown_path
-from lesson.atomic import write_atomic
+from lesson.atomic import locked, write_atomic
 from lesson.curriculum import EXERCISES, Exercise, exercises_on
 from lesson.references import references_available
 from lesson.student_code import contract, file_digest, function_digest, syntax_problem
@@ -88,9 +88,10 @@ def _stored(ctx: Context) -> dict:
 def _store(ctx: Context, records: dict) -> None:
     """Merge these records into the checks file (a failure is logged: the session still has them)."""
     try:
-        data = {name: {"digest": digest, "result": asdict(result)}
-                for name, (digest, result) in {**_stored(ctx), **records}.items()}
-        write_atomic(checks_path(ctx), json.dumps(data, indent=1), mode=0o644)
+        with locked(checks_path(ctx)):  # two tabs or apps checking at once: each keeps the other's records
+            data = {name: {"digest": digest, "result": asdict(result)}
+                    for name, (digest, result) in {**_stored(ctx), **records}.items()}
+            write_atomic(checks_path(ctx), json.dumps(data, indent=1), mode=0o644)
     except (OSError, TypeError, ValueError) as error:
         _log.warning("could not keep the checks in %s: %s", checks_path(ctx), error)
 
