@@ -216,18 +216,20 @@ def _image_count_spectra(bank_key: str, layer_path: str, counts: tuple[int, ...]
     return spectra
 
 
-def image_count_study(bank, layer_path: str, counts: tuple[int, ...], threshold: float, choice: Choice) -> list[dict]:
+def image_count_study(bank, layer_path: str, counts: tuple[int, ...], threshold: float, choice: Choice,
+                      count_choice: Choice) -> list[dict]:
     """For one layer and each number of images per class in ``counts``: the images used, the components with
     non-zero variance (at most n - 1 after centring) and the components needed for ``threshold``, with the
-    chosen PCA (the reference, or the student's once it passes: a student release has no reference)."""
+    chosen PCA and components_to_reach (the reference, or the student's once it passes: a release has no
+    reference)."""
     function = None if choice.is_reference else choice.function
     rows = []
     for n_images, variance, cumulative in _image_count_spectra(bank.key, layer_path, tuple(counts), choice.source_id,
                                                                bank, function):
         nonzero = int(np.sum(variance > steps.NEGLIGIBLE_VARIANCE * variance[0]))
-        needed = int(np.searchsorted(cumulative, threshold - 1e-12) + 1)  # smallest c with cumulative[c-1] >= t
+        (needed,) = steps.components_needed([cumulative], threshold, count_choice.function)
         rows.append({"images": n_images, "n - 1": n_images - 1, "components with variance": nonzero,
-                     f"components for {threshold:.0%}": min(needed, len(cumulative))})
+                     f"components for {threshold:.0%}": min(int(needed), len(cumulative))})
     return rows
 
 

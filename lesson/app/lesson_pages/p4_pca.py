@@ -105,9 +105,10 @@ with frame.guard("the components needed across layers"):
 
 st.subheader("How many images the PCA needs")
 with frame.guard("the number of images"):
-    if spectra is None:
+    if spectra is None or needed is None:
         if not references_available():
-            raise NotSolvedYet("The study of the number of images appears once your PCA passes its check.")
+            raise NotSolvedYet("The study of the number of images appears once your PCA and components_to_reach "
+                               "pass their checks.")
         raise RuntimeError("the spectra above could not be computed")
     st.markdown("Centred on their mean, n images span at most n − 1 directions, so no layer can show more than "
                 "n − 1 components with variance, however many units it has. With too few images every layer "
@@ -115,10 +116,12 @@ with frame.guard("the number of images"):
                 f"images. Below, {pca_choice.label} on {layer_name}, with the first 5 to {per_class_options[-1]} images "
                 "of each class; the slider above sets the images the other plots use.")
     study = pd.DataFrame(cached.image_count_study(bank, bank.layer_paths[selected],
-                                                  tuple(per_class_options), threshold, pca_choice))
+                                                  tuple(per_class_options), threshold, pca_choice,
+                                                  count_choice))
     threshold_column = f"components for {threshold:.0%}"
-    st.altair_chart(cached.chart("image count", f"{bank.key}|{pca_choice.source_id}|{layer_name}|{threshold}",
-                                 lambda: charts.image_count_chart(study, threshold_column)), width="stretch")
+    study_key = f"{bank.key}|{pca_choice.source_id}|{count_choice.source_id}|{layer_name}|{threshold}"
+    st.altair_chart(cached.chart("image count", study_key, lambda: charts.image_count_chart(study, threshold_column)),
+                    width="stretch")
     st.caption(f"{layer_name}: the components with variance never pass n − 1 (the dashed ceiling) and mostly sit on it; the "
                f"components for {threshold:.0%} grow more slowly and tell layers apart only once n is large.")
 
