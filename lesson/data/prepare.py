@@ -162,7 +162,8 @@ def prepare_bank(settings: Settings, *, require_pretrained: bool = False, requir
     ``(None, sources)`` (the app then builds it in another process: ``lesson.data.build_worker``).
     ``analyses_follow``: this process analyses the bank next, so a build starts importing what that needs.
     """
-    from lesson.data.bank import bank_key, build_bank
+    from lesson.data.bank import bank_key
+    from lesson.data.bank_build import build_bank
     from lesson.data.bank_index import recall, remember, request_fingerprint
 
     check_cache_dir(settings, writable=not _has_banks(settings))  # read-only is fine while it only serves banks
