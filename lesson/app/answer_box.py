@@ -149,13 +149,16 @@ export default function (component) {
     window.addEventListener("beforeunload", st.onFlush);
   }
   return () => {
-    if (!box.isConnected) {
+    if (unsaved() && !st.sent) send();
+    if (!box.isConnected) {  // gone (another page): the ack can never reach this box, so it stops resending (a
+      // rerun every RETRY_MS that would cut short whatever the next page runs); an unconfirmed text stays in
+      // localStorage, and the box sends it again when it comes back
+      clearTimeout(st.retry);
       document.removeEventListener("visibilitychange", st.onHide);
       window.removeEventListener("pagehide", st.onFlush);
       window.removeEventListener("beforeunload", st.onFlush);
       st.onFlush = undefined;
     }
-    if (unsaved() && !st.sent) send();
   };
 }
 """

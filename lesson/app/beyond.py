@@ -132,8 +132,18 @@ def _refuse_small_classes(checked, n_extreme: int) -> None:
                                    "that sub-folder.")
 
 
+def _ask_for_folder() -> None:
+    """The button's callback: keep the request in session state, where it outlives the click.
+
+    A click is sent once: a rerun that reaches the app while the click's run is still building the bank (a
+    reflection box saving, any other widget) starts a new run without the click, and a build done only in the
+    click's run was silently abandoned. The request stays until ``_try_folder`` has answered it."""
+    st.session_state[state_keys.OWN_IMAGES_REQUEST] = st.session_state.get("own_images_path") or ""
+
+
 def _try_folder(ctx: bank_context.Context, typed: str) -> None:
-    """Check the typed folder, build its bank with progress, and switch the session to it (or keep the message)."""
+    """Check the typed folder, build its bank with progress, and switch the session to it (or keep the message);
+    the request is dropped once answered (an interrupted run leaves it for the next run to finish)."""
     from lesson.data.errors import DataError
     from lesson.data.own_images import check_image_folder
 
@@ -145,12 +155,15 @@ def _try_folder(ctx: bank_context.Context, typed: str) -> None:
                      title="Preparing your images (only the first time) …")
     except DataError as error:  # the folder, an image or a setting: the message names it and says what to do
         st.session_state[state_keys.OWN_IMAGES_PROBLEM] = (typed, f"**This folder cannot be used.** {error}")
+        st.session_state.pop(state_keys.OWN_IMAGES_REQUEST, None)
         return
     except Exception as error:  # noqa: BLE001 (a broken image library, a full disk: a message, not a traceback)
         _log.exception("could not prepare the student's images")
         st.session_state[state_keys.OWN_IMAGES_PROBLEM] = (typed, f"**Your images could not be prepared:** "
                                                         f"{type(error).__name__}: {error}")
+        st.session_state.pop(state_keys.OWN_IMAGES_REQUEST, None)
         return
+    st.session_state.pop(state_keys.OWN_IMAGES_REQUEST, None)
     st.session_state[state_keys.OWN_IMAGES] = str(checked.root)
     st.session_state[state_keys.OWN_IMAGES_UNREADABLE] = (str(checked.root), checked.unreadable)
     st.rerun()  # every part of the app (banner, sidebar, this page) now shows the new images
@@ -168,8 +181,10 @@ def own_images_section(ctx: bank_context.Context) -> None:
         typed = st.text_input("Folder of class sub-folders", key="own_images_path", persist_state="session",
                               placeholder="/home/me/pictures/my-classes")
         use, back, _ = st.columns([1, 1, 2])
-        if use.button("Use these images", key="own_images_use", type="primary", icon="🖼️"):
-            _try_folder(ctx, typed or "")
+        use.button("Use these images", key="own_images_use", type="primary", icon="🖼️", on_click=_ask_for_folder)
+        requested = st.session_state.get(state_keys.OWN_IMAGES_REQUEST)
+        if requested is not None:
+            _try_folder(ctx, requested)
         if ctx.own_images:
             back.button("Back to the lesson's images", key="own_images_back", on_click=bank_context.use_lesson_images)
         problem = st.session_state.get(state_keys.OWN_IMAGES_PROBLEM)

@@ -1,6 +1,7 @@
 """Every key the app keeps in ``st.session_state`` (one session = one browser tab), in one place."""
 
 OWN_IMAGES = "lesson_own_images"  # the folder of the student's own images, while shown
+OWN_IMAGES_REQUEST = "lesson_own_images_request"  # the folder asked for by "Use these images", until answered
 OWN_IMAGES_PROBLEM = "lesson_own_images_problem"  # (path typed, message) of the last failed try
 OWN_IMAGES_UNREADABLE = "lesson_own_images_unreadable"  # (folder, its unreadable files)
 UNTRAINED = "lesson_untrained_on"  # the untrained network is asked for (pages 2, 3 and 4)

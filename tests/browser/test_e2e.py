@@ -355,11 +355,7 @@ def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
         stub = PROJECT_ROOT / "exercises" / f"{module}.py"
         (tmp_path / "exercises" / f"{module}.py").write_bytes(stub.read_bytes())
 
-    # Known regression, left open on issue 19: in Chromium, choosing a folder of one's own images on page 1 no longer
-    # switches the pages to it (the same flow passes through AppTest: tests/lesson/app/test_beyond.py). Until it is
-    # fixed the browser walk leaves the own-images step out (image_folder=None) instead of failing the whole walk.
-    write_image_folder(tmp_path / "my images")
-    image_folder = None
+    image_folder = write_image_folder(tmp_path / "my images")
     with streamlit_server(env, tmp_path / "streamlit.log") as url:
         report = visit_every_page(url, screenshot_dir, interact=True, beyond=True, image_folder=image_folder,
                                   reflections=tmp_path / "reflections.md")
@@ -389,10 +385,9 @@ def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
     print(f"  optional parts: {beyond}")
     assert beyond["exceptions"] == 0 and beyond["console_errors"] == [], beyond
     assert beyond["euclidean"] and beyond["untrained"] == "both random"  # the stand-in network is random already
-    if image_folder is not None:  # (left out for now: see above)
-        assert "does not exist" in beyond["bad folder"]
-        assert "Your own images" in beyond["own images banner"] and str(image_folder) in beyond["own images banner"]
-        assert beyond["own images, first-order charts"] >= 2 and beyond["after going back"]
+    assert "does not exist" in beyond["bad folder"]
+    assert "Your own images" in beyond["own images banner"] and str(image_folder) in beyond["own images banner"]
+    assert beyond["own images, first-order charts"] >= 2 and beyond["after going back"]
 
 
 @pytest.mark.browser

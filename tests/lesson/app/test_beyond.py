@@ -219,6 +219,35 @@ def test_a_folder_that_cannot_be_used_gives_a_clear_error_and_the_app_keeps_work
     assert_clean(app)
 
 
+def test_a_rerun_that_cuts_the_click_short_still_switches_to_the_folder(tmp_path, monkeypatch):
+    """In a browser a rerun can reach the app while the click's run is still building the bank (a reflection box
+    saving, another widget): Streamlit then starts a new run, and that run carries no click. The folder asked for
+    must still be built and shown, and only once."""
+    import streamlit as st
+
+    from lesson.app import bank_context, state_keys
+
+    folder = write_image_folder(tmp_path / "cut short", {"discs": 12, "stripes": 12})
+    original, builds = bank_context.load_bank, []
+
+    def load_bank(settings, **kwargs):
+        if "cut short" in str(settings.images):
+            builds.append(settings.images)
+            if len(builds) == 1:
+                st.stop()  # the click's run ends mid-build, as when a new rerun request interrupts it
+        return original(settings, **kwargs)
+
+    monkeypatch.setattr(bank_context, "load_bank", load_bank)
+    app = open_app("network")
+    _use_folder(app, folder)
+    assert len(builds) == 1 and "Your own images" not in " ".join(texts(app.info))
+    app.run()  # the rerun that cut the click short: no button pressed in it
+    assert_clean(app)
+    banner = " ".join(texts(app.info))
+    assert "Your own images" in banner and str(folder) in banner
+    assert state_keys.OWN_IMAGES_REQUEST not in app.session_state  # answered: the next runs do not build it again
+
+
 def test_own_images_recompute_everything_and_the_provenance_names_them(tmp_path, monkeypatch, bank):
     folder = write_image_folder(tmp_path / "my pictures", {"discs": 12, "stripes": 12})
     (folder / "stripes" / "zz-broken.png").write_bytes(b"truncated")
