@@ -18,7 +18,7 @@ from lesson.config import Settings
 if TYPE_CHECKING:
     from lesson.data.bank import ActivationBank
 
-__all__ = ["Context", "load_bank", "load_context", "context", "is_demo", "demo_summary", "images_description",
+__all__ = ["Context", "load_bank", "load_context", "context", "is_demo", "demo_facts", "demo_summary", "images_description",
            "use_lesson_images"]
 
 _log = logging.getLogger("lesson.app")
@@ -210,13 +210,21 @@ def is_demo(ctx: Context) -> bool:
     return not ctx.bank.is_pretrained or not ctx.real_images
 
 
-def demo_summary(ctx: Context) -> str:
-    provenance = ctx.bank.provenance
-    parts = []
+def demo_facts(ctx: Context) -> dict[str, str]:
+    """What is a stand-in here, for the banner and the sidebar alike: {"weights": ..., "images": ...}, each only
+    when it is one (untrained weights; images that are neither the lesson's nor the student's)."""
+    facts = {}
     if not ctx.bank.is_pretrained:
-        parts.append(f"the network is **{provenance['weights']['description']}**, not the pretrained AlexNet")
+        facts["weights"] = ctx.bank.provenance["weights"]["description"]
     if not ctx.real_images:
-        parts.append(f"the images are **{provenance['images']['description']}**, not the lesson's Imagenette photos")
+        facts["images"] = images_description(ctx)
+    return facts
+
+
+def demo_summary(ctx: Context) -> str:
+    facts = demo_facts(ctx)
+    parts = ([f"the network is **{facts['weights']}**, not the pretrained AlexNet"] if "weights" in facts else []) + (
+        [f"the images are **{facts['images']}**, not the lesson's Imagenette photos"] if "images" in facts else [])
     return ("Demo mode: " + " and ".join(parts) + ". Everything works, but the figures will not show what the "
             "lesson describes. To get the real data, see below.")
 

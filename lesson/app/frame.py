@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lesson.app.bank_context import Context, demo_summary, images_description, is_demo, use_lesson_images
+from lesson.app.bank_context import Context, demo_facts, demo_summary, images_description, is_demo, use_lesson_images
 from lesson.config import PROJECT_ROOT
 from lesson.references import NotSolvedYet, ReferencesUnavailable
 
@@ -98,10 +98,5 @@ def provenance_panel(ctx: Context) -> None:
 
 def sidebar_demo_note(ctx: Context) -> str:
     """The banner's demo warning, short: the same facts (what the weights and the images are), in the same words."""
-    provenance = ctx.bank.provenance
-    parts = []
-    if not ctx.bank.is_pretrained:
-        parts.append(f"the weights are {provenance['weights']['description']}")
-    if not ctx.real_images:
-        parts.append(f"the images are {images_description(ctx)}")
+    parts = [f"the {what} are {description}" for what, description in demo_facts(ctx).items()]
     return f"**Demo data:** {' and '.join(parts)}. See the banner at the top of each page."

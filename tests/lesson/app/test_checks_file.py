@@ -13,14 +13,14 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 _WRITER = textwrap.dedent("""
     import sys
     from types import SimpleNamespace
-    from lesson.app import check_widget
+    from lesson.app import check_store
     from grader.results import ExerciseResult
     exercises, cache, tag, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     ctx = SimpleNamespace(settings=SimpleNamespace(exercises_dir=exercises, cache_dir=cache))
     for index in range(n):
         result = ExerciseResult(f"{tag}{index}", "rsa", attempted=True, passed=True, score=1.0, max_score=1.0,
                                 message="All cases pass.")
-        check_widget._store(ctx, {f"{tag}{index}": (f"digest {index}", result)})
+        check_store.store(ctx, {f"{tag}{index}": (f"digest {index}", result)})
 """)
 
 
