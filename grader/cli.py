@@ -18,7 +18,7 @@ from pathlib import Path
 
 from grader.cases.case_sources import ReferenceSource
 from grader.cases.fixtures import choose_source
-from grader.classroom.commands import CLASSROOM_COMMANDS, add_sandbox_option, check_sandbox
+from grader.classroom.commands import CLASSROOM_COMMANDS, add_pretrained_option, add_sandbox_option, check_sandbox
 from grader.console import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_PASSED, add_limit_options
 from grader.console import progress as _progress
 from grader.engine import grade, load_bank
@@ -48,9 +48,9 @@ __all__ = ["main", "COMMANDS", "EXIT_PASSED", "EXIT_FAILED", "EXIT_CANNOT_GRADE"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m grader", description="Grade a submission's exercises in isolated processes.",
-        epilog="Commands: grade (the default, these options); release, gradescope, batch, instructor (classroom "
-               "tools: `python -m grader COMMAND --help`). Exit codes: 0 all graded exercises pass, "
-               "1 some fail or are not attempted, 2 grading could not happen.")
+        epilog=f"Commands: grade (the default, these options); {', '.join(CLASSROOM_COMMANDS)} (classroom tools: "
+               "`python -m grader COMMAND --help`). Exit codes: 0 all graded exercises pass, 1 some fail or are "
+               "not attempted, 2 grading could not happen.")
     parser.add_argument("--submission", type=Path, metavar="DIR",
                         help="folder with rsa.py, pca.py and/or stimuli.py (default: the lesson's exercises/)")
     parser.add_argument("--exercise", action="append", metavar="NAME", choices=[item.name for item in EXERCISES],
@@ -64,8 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--fixtures", type=Path, metavar="DIR",
                         help="grade from these fixtures (default: grader/fixtures/ when the reference solutions are "
                              "absent, as in a student release; else the reference solutions on the activation bank)")
-    parser.add_argument("--require-pretrained", action="store_true",
-                        help="grade on the pretrained AlexNet and the lesson's images only (exit 2 otherwise)")
+    add_pretrained_option(parser)
     add_sandbox_option(parser, required=False)
     return parser
 
@@ -171,7 +170,7 @@ def grade_command(argv: list[str]) -> int:
 
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {"grade": grade_command}
-COMMANDS.update(CLASSROOM_COMMANDS)  # release, gradescope, batch, instructor: grader/classroom/commands.py
+COMMANDS.update(CLASSROOM_COMMANDS)  # the classroom subcommands, registered in grader/classroom/commands.py
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ from pathlib import Path
 from grader.classroom.discovery import OUTPUT_MARKER, discover
 from grader.classroom.gradebook import GRADEBOOK, HASHED_FILES, StudentRow, write_gradebook
 from grader.classroom.worker import ROW_FILE
+from grader.running.processes import end_process_tree
 from grader.submission import sha256_of
 
 __all__ = ["StudentRow", "BatchResult", "find_students", "grade_batch", "write_gradebook", "GRADEBOOK",
@@ -74,49 +75,6 @@ def _previous_row(out_dir: Path, student: str, fingerprint: str) -> StudentRow |
     if data.get("fingerprint") != fingerprint or data.get("status", "").startswith("could not grade"):
         return None
     return StudentRow.from_dict(data)
-
-
-def _process_table() -> dict[int, int]:
-    """pid -> parent pid (Linux /proc)."""
-    table = {}
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as handle:
-                    table[int(entry)] = int(handle.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
-    return table
-
-
-def _signal(pid: int, number: int, group: bool = False) -> None:
-    try:
-        (os.killpg if group else os.kill)(pid, number)
-    except OSError:
-        pass
-
-
-def end_process_tree(proc: subprocess.Popen) -> None:
-    """Freeze the worker and everything under it (nothing can fork meanwhile), then kill them all, groups too."""
-    if os.name == "posix":
-        _signal(proc.pid, signal.SIGSTOP, group=True)
-        frozen = {proc.pid}
-        for _ in range(50):
-            table = _process_table()
-            found = {pid for pid, parent in table.items() if parent in frozen} - frozen
-            if not found:
-                break
-            for pid in found:
-                _signal(pid, signal.SIGSTOP)
-            frozen |= found
-        for pid in frozen:
-            _signal(pid, signal.SIGKILL, group=True)  # grading children lead their own sessions
-            _signal(pid, signal.SIGKILL)
-    try:
-        proc.kill()
-    except OSError:
-        pass
-    proc.wait()
 
 
 @dataclass

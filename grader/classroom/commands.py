@@ -17,7 +17,7 @@ from grader.console import progress as _progress
 from grader.errors import GradingError
 from grader.running.processes import memory_limit_bytes
 
-__all__ = ["CLASSROOM_COMMANDS", "add_sandbox_option", "check_sandbox"]
+__all__ = ["CLASSROOM_COMMANDS", "add_sandbox_option", "add_pretrained_option", "check_sandbox"]
 
 
 def add_sandbox_option(parser, *, required: bool) -> None:
@@ -27,6 +27,12 @@ def add_sandbox_option(parser, *, required: bool) -> None:
                         help="refuse to grade (exit 2) unless every child runs in the bubblewrap sandbox"
                              + (" (the default here; --no-require-sandbox grades with process isolation only "
                                 "where the sandbox cannot start, and the reports say so)" if required else ""))
+
+
+def add_pretrained_option(parser, *, doing: str = "grade") -> None:
+    """``--require-pretrained``: ``doing`` (grade, build the fixtures) on the real network and images only."""
+    parser.add_argument("--require-pretrained", action="store_true",
+                        help=f"{doing} on the pretrained AlexNet and the lesson's images only (exit 2 otherwise)")
 
 
 def check_sandbox(args) -> None:
@@ -63,8 +69,26 @@ def _official_options(parser) -> None:
     parser.add_argument("--hidden-key", type=Path, metavar="FILE",
                         help="the secret the hidden cases are drawn from (default: $GRADER_HIDDEN_KEY, else "
                              "<cache>/grader/hidden-key, made on first use); never put it in a release")
-    parser.add_argument("--require-pretrained", action="store_true",
-                        help="grade on the pretrained AlexNet and the lesson's images only (exit 2 otherwise)")
+    add_pretrained_option(parser)
+
+
+def _official_grading_options(parser, *, memory: bool = True) -> None:
+    """What batch and instructor runs share: the children's limits, hidden fixtures, the key, the sandbox."""
+    add_limit_options(parser, memory=memory)
+    _official_fixtures_option(parser)
+    _official_options(parser)
+    add_sandbox_option(parser, required=True)
+
+
+def _class_folder_options(parser) -> None:
+    """A folder of student sub-folders, and where the class's outputs go."""
+    parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+
+
+def _require_folder(path: Path) -> None:
+    if not path.is_dir():
+        raise GradingError(f"there is no folder {path}")
 
 
 def _run(body) -> int:
@@ -98,8 +122,7 @@ def release_command(argv: list[str]) -> int:
     parser.add_argument("out_dir", type=Path, metavar="OUT_DIR")
     _fixtures_option(parser)
     parser.add_argument("--force", action="store_true", help="replace a release written earlier into OUT_DIR")
-    parser.add_argument("--require-pretrained", action="store_true",
-                        help="build the fixtures on the pretrained AlexNet and the lesson's images only (exit 2 otherwise)")
+    add_pretrained_option(parser, doing="build the fixtures")
     args = parser.parse_args(argv)
 
     def body() -> int:
@@ -163,13 +186,9 @@ def batch_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader batch",
                                      description="Grade every sub-folder (one per student); write gradebook.csv, and "
                                                  "a report.json and feedback.md per student.")
-    parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    _class_folder_options(parser)
     parser.add_argument("--jobs", type=int, metavar="N", help="students graded at once (default: the number of cores)")
-    add_limit_options(parser)
-    _official_fixtures_option(parser)
-    _official_options(parser)
-    add_sandbox_option(parser, required=True)
+    _official_grading_options(parser)
     add_batch_options(parser)
     args = parser.parse_args(argv)
 
@@ -177,8 +196,7 @@ def batch_command(argv: list[str]) -> int:
         from grader.classroom.batch import grade_batch
         from grader.classroom.class_outputs import ClassOutputs
 
-        if not args.submissions.is_dir():
-            raise GradingError(f"there is no folder {args.submissions}")
+        _require_folder(args.submissions)
         check_sandbox(args)
         outputs = ClassOutputs.from_args(args)  # reads the roster and scores first: a typo fails before grading
         if args.fixtures is None:
@@ -202,10 +220,7 @@ def instructor_command(argv: list[str]) -> int:
                                                  "reading only exercises/*.py and reflections.md from it.")
     parser.add_argument("student_repo", type=Path, metavar="STUDENT_REPO")
     parser.add_argument("--out", type=Path, metavar="DIR", help="write report.json and junit.xml here")
-    add_limit_options(parser, memory=False)
-    _official_fixtures_option(parser)
-    _official_options(parser)
-    add_sandbox_option(parser, required=True)
+    _official_grading_options(parser, memory=False)
     args = parser.parse_args(argv)
 
     def body() -> int:
@@ -215,8 +230,7 @@ def instructor_command(argv: list[str]) -> int:
         from grader.engine import grade
         from grader.reports import junit_xml, render_text, report_to_json, write_atomic
 
-        if not args.student_repo.is_dir():
-            raise GradingError(f"there is no folder {args.student_repo}")
+        _require_folder(args.student_repo)
         check_sandbox(args)
         source = _official_source(args, "instructor")
         found = discover(args.student_repo)  # exercises/, Exercises/, the root, a nested folder, "rsa (1).py"
@@ -242,21 +256,20 @@ def reflections_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader reflections",
                                      description="Build the reflections review: one HTML page per question with every "
                                                  "student's answer beside the model answer, and a score field.")
-    parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    _class_folder_options(parser)
     args = parser.parse_args(argv)
 
     def body() -> int:
         from grader.classroom.batch import find_students
         from grader.classroom.reflections_review import build_review
 
-        if not args.submissions.is_dir():
-            raise GradingError(f"there is no folder {args.submissions}")
+        _require_folder(args.submissions)
         students = find_students(args.submissions, args.out)
         pages = build_review(students, args.out)
         print(f"Wrote {len(pages)} pages for {len(students)} students: open {pages[0]} in a browser; each page "
               f"downloads scores-R<n>.csv (or fill {args.out / 'scores.csv'}); merge them into the gradebook with "
               "python -m grader batch ... --reflection-scores FILE")
+        return EXIT_PASSED
 
     return _run(body)
 

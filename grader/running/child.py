@@ -2,8 +2,9 @@
 
 Started by ``grader.running.processes`` (``python -I -B -u child.py MEMORY_BYTES [--torch] [--preload=MODULE]
 [--drop-to=UID]``), inside the bubblewrap sandbox where it can start (``grader/running/bubblewrap.py``), in a new
-session with a scrubbed environment and a temporary working directory; nothing of the grader, the lesson or the
-references is importable (``-I``, :func:`_isolate_imports`, :func:`_guard`). The job arrives on stdin as JSON;
+session with a scrubbed environment and a temporary working directory, under the limits of :func:`_limit_resources`
+and the job's processor-time backstop (:func:`_limit_cpu`); nothing of the grader, the lesson or the references is
+importable (``-I``, :func:`_isolate_imports`, :func:`_guard`). The job arrives on stdin as JSON;
 results go to files in a folder only the job names, never to stdout: ``e<i>.start`` / ``e<i>.imported`` /
 ``e<i>.done`` mark exercise i's progress (the parent's clock), ``e<i>.out`` holds what the student's code printed,
 ``e<i>.import.json`` an import failure or missing function, ``e<i>.c<j>.json`` case j's record (returned, raised,
@@ -80,6 +81,29 @@ def _limit_resources(memory_bytes):
             ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
         except (OSError, AttributeError):
             pass
+
+
+_CPU_GRACE_SECONDS = 5  # SIGXCPU at the soft limit (fatal unless caught), SIGKILL this much CPU time later
+
+
+def _limit_cpu(seconds):
+    """A processor-time backstop (RLIMIT_CPU) of ``seconds`` more CPU time, from the job, before any student code.
+
+    Not the time limit: the parent's wall-time watcher stops an exercise long before this (the job gives a
+    generous multiple of it). It is what stops a child that spins on after its parent is gone.
+    """
+    try:
+        import resource
+    except ImportError:  # not POSIX: only the parent's watcher applies
+        return
+    if not _isinstance(seconds, (int, float)) or seconds <= 0:
+        return
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # the limit counts CPU time since the process started
+    soft = int(usage.ru_utime + usage.ru_stime + seconds) + 1
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + _CPU_GRACE_SECONDS))
+    except (ValueError, OSError):
+        pass
 
 
 def _isolate_imports(submission_dir, package):
@@ -355,6 +379,7 @@ def main():
     if not raw:
         os._exit(0)  # a standby child that was never used
     job = json.loads(raw)
+    _limit_cpu(job.get("cpu_seconds"))
     descriptor = os.open(os.devnull, os.O_RDONLY)
     os.dup2(descriptor, 0)
     os.mkdir(job["results"], 0o700)

@@ -19,7 +19,7 @@ from grader.running.bubblewrap import NOBODY, SCRIPT_INSIDE, isolation, sandbox_
 
 __all__ = ["Child", "take_child", "keep_warm", "keep_warm_for_grading", "shutdown_standby", "torch_installed",
            "package_folders", "memory_limit_bytes", "inputs_folder", "share_with_children", "TOKEN_VARIABLE",
-           "DEFAULT_MEMORY_LIMIT"]
+           "DEFAULT_MEMORY_LIMIT", "end_process_tree"]
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
 DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of memory (data; see child._limit_resources) per child
@@ -86,7 +86,7 @@ class Child:
         """Kill the child and every process it started (its group, its descendants, anything carrying its token)."""
         if not self.killed:
             self.killed = True
-            _kill_tree(self.proc, self.token)
+            end_process_tree(self.proc, self.token)
 
     def discard(self) -> None:
         """Kill everything and remove the temporary folder (safe to call more than once)."""
@@ -175,7 +175,9 @@ def _process_table() -> dict[int, int]:
     return table
 
 
-def _carrying_token(pids, token: str) -> set[int]:
+def _carrying_token(pids, token: str | None) -> set[int]:
+    if token is None:
+        return set()
     marker = f"{TOKEN_VARIABLE}={token}".encode()
     found = set()
     for pid in pids:
@@ -188,7 +190,7 @@ def _carrying_token(pids, token: str) -> set[int]:
     return found
 
 
-def _family(root: int, token: str) -> set[int]:
+def _family(root: int, token: str | None) -> set[int]:
     table = _process_table()
     children: dict[int, list[int]] = {}
     for pid, parent in table.items():
@@ -211,13 +213,17 @@ def _signal(pid: int, number: int, group: bool = False) -> None:
         pass
 
 
-def _kill_tree(proc: subprocess.Popen, token: str) -> None:
+def end_process_tree(proc: subprocess.Popen, token: str | None = None) -> None:
+    """Kill ``proc`` and every process it started, then reap it.
+
+    Freezes first (nothing can fork while we look), then kills everything found: the process group of ``proc``,
+    its descendants (kept under a grading child by PR_SET_CHILD_SUBREAPER), the group each of them leads (a
+    grading child leads its own session) and, given ``token``, any process carrying it in its environment.
+    """
     if os.name != "posix":
         proc.kill()
         proc.wait()
         return
-    # Freeze first (nothing can fork while we look), then kill everything found: the child's process group,
-    # its descendants (kept under it by PR_SET_CHILD_SUBREAPER) and any process carrying its token.
     _signal(proc.pid, signal.SIGSTOP, group=True)
     frozen: set[int] = set()
     if proc.poll() is None:
@@ -230,6 +236,7 @@ def _kill_tree(proc: subprocess.Popen, token: str) -> None:
             _signal(pid, signal.SIGSTOP)
         frozen |= found
     for pid in frozen:
+        _signal(pid, signal.SIGKILL, group=True)
         _signal(pid, signal.SIGKILL)
     _signal(proc.pid, signal.SIGKILL, group=True)
     try:

@@ -6,7 +6,8 @@ The isolation, end to end:
 - where it can start, inside the bubblewrap sandbox (``grader/running/bubblewrap.py``: no network, nothing of the
   instructor's files, uid nobody), which receives a fresh copy of the submission in its own work folder;
 - limits set inside the child before any student code runs: memory (data, with an address-space backstop), file
-  size, process count;
+  size, process count, and processor time (RLIMIT_CPU, a backstop of ``CPU_BACKSTOP_FACTOR`` times the time limit
+  per exercise, so that a child whose parent is gone cannot spin forever);
 - a wall-time limit per exercise, watched here; when it passes, the child and every process it started are
   killed (SIGKILL, never a polite request), and the remaining exercises continue in a new child;
 - inputs cross as .npy files written here, outputs come back as .npy files read with ``allow_pickle=False``
@@ -35,6 +36,7 @@ __all__ = ["Task", "CaseOutcome", "TaskOutcome", "run_tasks", "DEFAULT_TIME_LIMI
 
 DEFAULT_TIME_LIMIT = 60.0  # seconds per exercise (a slow but correct loop over 21 layers fits)
 _STARTUP_LIMIT = 120.0  # Python, numpy and torch on a slow, busy machine
+CPU_BACKSTOP_FACTOR = 10.0  # CPU seconds per second of the wall-time limit: a child runs on one core (one BLAS thread)
 _POLL_SECONDS = 0.005
 _WAKE_SECONDS = 0.05  # with a pidfd: how often a running child's time limit is checked
 
@@ -151,7 +153,8 @@ def _run_child(tasks: list[Task], child: Child, *, submission_dir: Path, time_li
         copy = _copy_submission(submission, child)
         job = {"results": str(results), "submission_dir": copy,
                "package": _package_name(submission_dir), "forbidden": _forbidden_dirs(submission_dir),
-               "exercises": [_job_item(task, submission, copy) for task in tasks]}  # inputs are on disk already
+               "exercises": [_job_item(task, submission, copy) for task in tasks],  # inputs are on disk already
+               "cpu_seconds": CPU_BACKSTOP_FACTOR * time_limit * len(tasks)}
         if child.send(json.dumps(job).encode()):
             stopped_at, reason = _watch(child, results, len(tasks), time_limit)
         else:
@@ -231,6 +234,9 @@ def _exit_reason(code: int, child: Child) -> str:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
+        if name == "SIGXCPU":
+            return (f"the process was stopped by the processor-time backstop ({CPU_BACKSTOP_FACTOR:g} times the time "
+                    "limit in CPU time; an endless loop?)")
         extra = " (the system may have run out of memory)" if name == "SIGKILL" else ""
         return f"the process was killed by {name}{extra}"
     if code == 70 and (child.workdir / "child-error.txt").exists():

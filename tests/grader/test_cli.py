@@ -10,6 +10,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
+import pytest
 from grader_helpers import PROJECT_ROOT, SUBMISSIONS
 from report_checks import check_gradescope, check_json_report, check_junit
 
@@ -120,3 +121,17 @@ def check_hostile_report_writer(stand_in_env, tmp_path):
         gradescope = check_gradescope(json.loads(paths["gradescope"].read_text()))
         assert gradescope["score"] == 0 and "hacked" not in gradescope
         time.sleep(3)  # the submission's late writer would have struck by now
+
+
+def test_the_help_lists_every_subcommand(capsys):
+    from grader.cli import COMMANDS, main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    listed = " ".join(capsys.readouterr().out.split("Commands:", 1)[1].split())  # argparse wraps the epilog
+    for name in COMMANDS:
+        assert re.search(rf"\b{name}\b", listed), f"`python -m grader --help` does not list the {name} command"
+        with pytest.raises(SystemExit) as done:
+            main([name, "--help"])
+        assert done.value.code == 0, f"`python -m grader {name} --help` exited {done.value.code}"

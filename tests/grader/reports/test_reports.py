@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
+from grader_helpers import PROJECT_ROOT
 from report_checks import check_gradescope, check_json_report, check_junit
 
 from grader.reports import (
@@ -102,3 +104,19 @@ def test_text_report_lists_failures_hints_and_output():
     assert "Hint: Centre each feature" in text and "  | line one" in text
     assert "1 cases did not run" in text and "Score: 3.5 / 6" in text and "Reflections answered: 1 of 2 (R1)" in text
     assert "Note: these are stand-in data" in text
+
+
+def test_every_provenance_field_a_report_carries_is_documented(reference_source, fixtures_dir, hidden_fixtures_dir):
+    from grader.cases.fixtures import FixtureSource
+
+    schema = (PROJECT_ROOT / "grader" / "SCHEMA.md").read_text()
+    row = next(line for line in schema.splitlines() if line.startswith("| `provenance` |"))
+    documented = set(re.findall(r"`([a-z_0-9]+)`", row))
+    case_sets = []
+    for source in (reference_source, FixtureSource.load(fixtures_dir), FixtureSource.load(hidden_fixtures_dir)):
+        provenance = report_to_json(dataclasses.replace(_report(), provenance=source.provenance()))["provenance"]
+        fields = set(provenance) | {key for part in ("weights", "images", "fixtures") for key in provenance.get(part, {})}
+        assert fields <= documented, f"provenance fields missing from grader/SCHEMA.md: {sorted(fields - documented)}"
+        case_sets.append(provenance["case_set"])
+    assert case_sets[:2] == ["public", "public"] and re.fullmatch(r"hidden:[0-9a-f]{12}", case_sets[2])
+    assert '"public"' in row and '"hidden:<12 hex digits>"' in row

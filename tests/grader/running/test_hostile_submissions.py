@@ -71,6 +71,20 @@ def test_infinite_loop(small_source):
     assert time.perf_counter() - started < 15
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_CPU: POSIX")
+def test_infinite_loop_is_stopped_by_the_processor_time_backstop_when_the_watcher_is_far_off(small_source, monkeypatch):
+    import grader.running.sandbox
+
+    # 0.02 CPU seconds per wall second: a backstop of about 1-3 s of CPU time, far below the 60 s wall-time limit
+    monkeypatch.setattr(grader.running.sandbox, "CPU_BACKSTOP_FACTOR", 0.02)
+    results = _by_name(_grade(small_source, "infinite_loop", ["redness", "pick_redness_extrema"], time_limit=60))
+    assert (results["redness"].passed, results["redness"].status) == (False, "error")
+    assert "processor-time backstop" in results["redness"].message, results["redness"].message
+    assert "time limit of 60 s" not in results["redness"].message  # stopped by the kernel, not by the watcher
+    assert all(not case.passed for case in results["redness"].cases)
+    assert results["pick_redness_extrema"].passed  # reported, and the next exercise ran in a fresh child
+
+
 def test_loop_at_import(small_source):
     started = time.perf_counter()
     report = _grade(small_source, "loop_at_import", ["PCA", "components_to_reach"], time_limit=3)

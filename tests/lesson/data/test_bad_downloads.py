@@ -6,9 +6,9 @@ import io
 import tarfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from loopback_server import LoopbackServer
 from PIL import Image
 
 import lesson.data.images
@@ -32,46 +32,29 @@ def _archive(per_class: int) -> bytes:
     return buffer.getvalue()
 
 
-class _DripServer:
+class _DripServer(LoopbackServer):
     """Promises ``size`` bytes and sends one every ``interval`` seconds."""
 
     def __init__(self, size: int = 1000, interval: float = 0.2):
-        self.stop = threading.Event()
-        server = self
+        super().__init__(file_name="slow.tgz")
+        self.size, self.interval, self.stop = size, interval, threading.Event()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                self.send_response(200)
-                self.send_header("Content-Length", str(size))
-                self.end_headers()
-                for _ in range(size):
-                    if server.stop.wait(interval):
-                        return
-                    try:
-                        self.wfile.write(b"x")
-                        self.wfile.flush()
-                    except OSError:
-                        return
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/slow.tgz"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
+    def respond(self, handler):
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(self.size))
+        handler.end_headers()
+        for _ in range(self.size):
+            if self.stop.wait(self.interval):
+                return
+            try:
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
+            except OSError:
+                return
 
     def __exit__(self, *exc):
         self.stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__exit__(*exc)
 
 
 def test_a_dripping_server_is_abandoned_at_the_deadline(tmp_path):

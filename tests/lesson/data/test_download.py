@@ -3,11 +3,10 @@
 import hashlib
 import io
 import tarfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
+from loopback_server import LoopbackServer
 from PIL import Image
 
 import lesson.data.images
@@ -34,40 +33,9 @@ def _archive(per_class=3) -> bytes:
     return buffer.getvalue()
 
 
-class _Server:
-    """Serves `body` at any path; `truncate_to` sends fewer bytes than the Content-Length promises."""
-
-    def __init__(self, body: bytes, truncate_to: int | None = None):
-        self.body, self.truncate_to, self.requests = body, truncate_to, 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                server.requests += 1
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(server.body)))
-                self.end_headers()
-                self.wfile.write(server.body[: server.truncate_to] if server.truncate_to else server.body)
-                self.wfile.flush()
-                self.close_connection = True
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/imagenette2-160.tgz"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def _serve(body: bytes, truncate_to: int | None = None) -> LoopbackServer:
+    """Serves the archive as imagenette2-160.tgz."""
+    return LoopbackServer(body, "imagenette2-160.tgz", truncate_to=truncate_to)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +46,7 @@ def archive() -> bytes:
 def test_good_archive_downloads_once_with_progress_and_extracts_only_lesson_classes(tmp_path, archive, monkeypatch):
     monkeypatch.setattr(lesson.data.images, "IMAGENETTE_MD5S", (hashlib.md5(archive).hexdigest(),))
     progress = []
-    with _Server(archive) as server:
+    with _serve(archive) as server:
         val_dir = fetch_imagenette(tmp_path, server.url, progress=lambda done, total: progress.append((done, total)))
         assert sorted(path.name for path in val_dir.iterdir()) == sorted(LESSON_CLASSES)
         assert progress[-1] == (len(archive), len(archive))
@@ -90,13 +58,13 @@ def test_good_archive_downloads_once_with_progress_and_extracts_only_lesson_clas
 
 
 def test_wrong_checksum_is_reported_and_nothing_is_kept(tmp_path, archive):
-    with _Server(archive) as server, pytest.raises(ChecksumMismatch, match="md5"):
+    with _serve(archive) as server, pytest.raises(ChecksumMismatch, match="md5"):
         download(server.url, tmp_path / "file.tgz", expected_md5=["0" * 32])
     assert list(tmp_path.iterdir()) == []
 
 
 def test_truncated_transfer_is_detected_and_nothing_is_kept(tmp_path, archive):
-    with _Server(archive, truncate_to=len(archive) // 2) as server, \
+    with _serve(archive, truncate_to=len(archive) // 2) as server, \
             pytest.raises(DownloadError, match="truncated|broke off"):
         download(server.url, tmp_path / "file.tgz", expected_md5=[hashlib.md5(archive).hexdigest()])
     assert list(tmp_path.iterdir()) == []
@@ -105,7 +73,7 @@ def test_truncated_transfer_is_detected_and_nothing_is_kept(tmp_path, archive):
 def test_a_corrupt_cached_file_is_fetched_again(tmp_path, archive):
     target = tmp_path / "file.tgz"
     target.write_bytes(archive[:100])  # a partial earlier download
-    with _Server(archive) as server:
+    with _serve(archive) as server:
         download(server.url, target, expected_md5=[hashlib.md5(archive).hexdigest()])
         assert server.requests == 1
     assert target.read_bytes() == archive

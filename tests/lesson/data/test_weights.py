@@ -5,11 +5,10 @@ import hashlib
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import torch
+from loopback_server import LoopbackServer
 
 import lesson.data.download
 import lesson.data.weights
@@ -114,44 +113,13 @@ def test_prepare_cli_refuses_an_impostor_under_require_pretrained_with_exit_2(tm
     assert "not the pretrained IMAGENET1K_V1 file" in result.stderr and "Traceback" not in result.stderr
 
 
-class _Server:
-    """Serves ``body`` on the loopback address and counts the requests."""
-
-    def __init__(self, body: bytes):
-        self.body, self.requests = body, 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                server.requests += 1
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(server.body)))
-                self.end_headers()
-                self.wfile.write(server.body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/{PRETRAINED_FILE}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 def test_a_corrupt_cached_file_is_moved_aside_and_fetched_again_once(tmp_path, torch_home, monkeypatch):
     genuine = _random_state_dict(tmp_path / "served.pth", seed=5)  # plays the real file: its hash is made expected
     monkeypatch.setattr(lesson.data.weights, "PRETRAINED_SHA256_PREFIX", _sha256(genuine)[:8])
     cached = torch_home / "hub" / "checkpoints" / PRETRAINED_FILE
     cached.parent.mkdir(parents=True)
     cached.write_bytes(genuine.read_bytes()[:5000])  # a download that broke off
-    with _Server(genuine.read_bytes()) as server:
+    with LoopbackServer(genuine.read_bytes(), PRETRAINED_FILE) as server:
         settings = Settings(cache_dir=tmp_path / "cache", images="synthetic", weights="pretrained",
                             weights_url=server.url)
         weights, notices = choose_weights(settings, progress=lambda done, total: None)
