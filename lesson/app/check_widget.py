@@ -242,8 +242,8 @@ def check_widget(ctx: Context, exercise: Exercise) -> None:
                 problem = start_check(ctx, [exercise.name])
                 if problem:
                     st.error(problem, icon="🚧")
-        job = _running()
-        if job is not None and job.covers(exercise.name):
+        job = _job()  # also one that already finished (a grader failing at once) but whose outcome is not shown yet
+        if job is not None and not job.collected and job.covers(exercise.name):
             _wait_for(ctx, job, f"`{exercise.name}`" if job.names else "every exercise", exercise.name)
         _show_result(state_of(ctx, exercise))
 
@@ -266,8 +266,8 @@ def check_all_button(ctx: Context) -> None:
             problem = start_check(ctx, None)
             if problem:
                 st.error(problem, icon="🚧")
-    job = _running()
-    if job is not None and job.names is None:
+    job = _job()  # as in check_widget: also one that finished at once, its outcome not shown yet
+    if job is not None and not job.collected and job.names is None:
         _wait_for(ctx, job, "every exercise", "all")
 
 

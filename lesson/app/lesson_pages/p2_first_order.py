@@ -5,7 +5,7 @@ import streamlit as st
 
 from lesson.analysis import beyond as beyond_analysis
 from lesson.analysis import steps
-from lesson.app import answer_box, bank_context, beyond, cached, charts, check_widget, frame, implementation
+from lesson.app import answer_box, bank_context, beyond, cached, charts, check_widget, frame, implementation, layer_charts
 from lesson.curriculum import EXERCISES_BY_NAME
 from lesson.references import NotSolvedYet, references_available
 
@@ -127,10 +127,10 @@ with frame.guard("the untrained network"), beyond.section("learned vs untrained"
         separation = {label: beyond_analysis.class_separation(results.first_order, labels_in_order)
                       for label, results in zip(comparison.labels, (comparison.current, comparison.untrained))}
         st.markdown(beyond.separation_summary(separation, bank.layer_names))
-        table = charts.profile_frame(separation, bank.layer_names)
+        table = layer_charts.profile_frame(separation, bank.layer_names)
         st.altair_chart(cached.chart(
             "class separation", f"{bank.key}|{comparison.untrained_bank.key}",
-            lambda: charts.layer_profile_chart(table, bank.layer_names, y_title="within − between class (r)",
+            lambda: layer_charts.layer_profile_chart(table, bank.layer_names, y_title="within − between class (r)",
                                                series_order=comparison.labels, zero_rule=True,
                                                title="Class separation: mean r within minus between classes")),
             width="stretch")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lesson.analysis import beyond as beyond_analysis
 from lesson.analysis import steps
-from lesson.app import answer_box, bank_context, beyond, cached, charts, check_widget, frame, implementation
+from lesson.app import answer_box, bank_context, beyond, cached, charts, check_widget, frame, implementation, layer_charts
 from lesson.curriculum import EXERCISES_BY_NAME
 from lesson.data.layers import LAYERS
 
@@ -95,7 +95,7 @@ with frame.guard("the untrained network"), beyond.section("learned vs untrained"
         st.markdown(beyond.second_order_summary(means, agreement, bank.layer_names))
         table = pd.DataFrame({"layer": bank.layer_names, "series": f"{comparison.current_label} vs untrained",
                               "value": agreement})
-        st.altair_chart(cached.chart("network agreement", pair_key, lambda: charts.layer_profile_chart(
+        st.altair_chart(cached.chart("network agreement", pair_key, lambda: layer_charts.layer_profile_chart(
             table, bank.layer_names, y_title="Spearman ρ", zero_rule=True,
             title="The same layer in both networks: how alike are its similarity matrices?")), width="content")
         st.caption("Both with the reference solutions. The line compares each layer's first-order matrix in the "

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lesson.analysis import beyond as beyond_analysis
 from lesson.analysis import steps
-from lesson.app import answer_box, bank_context, beyond, cached, charts, check_widget, frame, implementation
+from lesson.app import answer_box, bank_context, beyond, cached, check_widget, frame, implementation, layer_charts
 from lesson.curriculum import EXERCISES_BY_NAME
 from lesson.references import NotSolvedYet, references_available
 
@@ -80,11 +80,11 @@ with frame.guard("the PCA of each layer"):
     selected = bank.layer_names.index(layer_name)
     version = f"{bank.key}|{pca_choice.source_id}|{per_class}"
     # One above the other: side by side, each would get half of a laptop's column.
-    st.altair_chart(cached.chart("variance", f"{version}|{layer_name}", lambda: charts.variance_chart(
+    st.altair_chart(cached.chart("variance", f"{version}|{layer_name}", lambda: layer_charts.variance_chart(
         _variance_frame(spectra, bank.layer_names), layer_name)), width="stretch")
     st.altair_chart(cached.chart(
         "cumulative", f"{version}|{count_choice.source_id}|{layer_name}|{threshold}",
-        lambda: charts.cumulative_chart(_cumulative_frame(spectra, bank.layer_names), layer_name, threshold,
+        lambda: layer_charts.cumulative_chart(_cumulative_frame(spectra, bank.layer_names), layer_name, threshold,
                                         int(needed[selected]))), width="stretch")
     st.caption(f"{layer_name} in red, the other layers in grey for comparison; both axes of the first plot and the "
                f"x axis of the second are logarithmic. On {n_used} images, {layer_name} needs "
@@ -100,7 +100,7 @@ with frame.guard("the components needed across layers"):
                            "components": needed})
     st.altair_chart(cached.chart(
         "components", f"{version}|{count_choice.source_id}|{threshold}|{layer_name}",
-        lambda: charts.components_chart(counts, threshold, bank.layer_names, highlight=layer_name)), width="stretch")
+        lambda: layer_charts.components_chart(counts, threshold, bank.layer_names, highlight=layer_name)), width="stretch")
     st.caption("Move the slider above to change the fraction of variance; the layer selected above is outlined.")
 
 st.subheader("How many images the PCA needs")
@@ -120,7 +120,7 @@ with frame.guard("the number of images"):
                                                   count_choice))
     threshold_column = f"components for {threshold:.0%}"
     study_key = f"{bank.key}|{pca_choice.source_id}|{count_choice.source_id}|{layer_name}|{threshold}"
-    st.altair_chart(cached.chart("image count", study_key, lambda: charts.image_count_chart(study, threshold_column)),
+    st.altair_chart(cached.chart("image count", study_key, lambda: layer_charts.image_count_chart(study, threshold_column)),
                     width="stretch")
     st.caption(f"{layer_name}: the components with variance never pass n − 1 (the dashed ceiling) and mostly sit on it; the "
                f"components for {threshold:.0%} grow more slowly and tell layers apart only once n is large.")
@@ -132,10 +132,10 @@ with frame.guard("the second measure of dimensionality"), beyond.section("a seco
                 "dimensions without a threshold: d for variance spread evenly over d components, 1 when one "
                 "component holds it all. Below it stands beside the component count of the slider above.")
     ratios = [beyond_analysis.participation_ratio(variance) for variance, _ in spectra]
-    estimates = charts.profile_frame({f"components for {threshold:.0%}": needed, "participation ratio": ratios},
+    estimates = layer_charts.profile_frame({f"components for {threshold:.0%}": needed, "participation ratio": ratios},
                                      bank.layer_names)
     st.altair_chart(cached.chart(
-        "two estimates", f"{version}|{count_choice.source_id}|{threshold}", lambda: charts.layer_profile_chart(
+        "two estimates", f"{version}|{count_choice.source_id}|{threshold}", lambda: layer_charts.layer_profile_chart(
             estimates, bank.layer_names, y_title="dimensions", title="Two estimates of dimensionality, by layer")),
         width="stretch")
     stored = int(bank.provenance.get("stored_units", pca_units))
@@ -145,7 +145,7 @@ with frame.guard("the second measure of dimensionality"), beyond.section("a seco
                 "3,000 units (fewer where the layer has fewer units).")
     study = pd.DataFrame(cached.units_study(bank, threshold))
     st.altair_chart(cached.chart("units study", f"{bank.key}|{threshold}|{layer_name}",
-                                  lambda: charts.units_chart(study, layer_name, threshold)), width="content")
+                                  lambda: layer_charts.units_chart(study, layer_name, threshold)), width="content")
     st.caption(f"Reference PCA on the first 100, 300, 1,000 and 3,000 units of each layer's draw ({layer_name}, "
                "picked above, in red). The lesson's plots use the first 1,000.")
     beyond.prompt("If every layer were measured with all of its units, which layers would look more "
@@ -160,10 +160,10 @@ with frame.guard("the untrained network"), beyond.section("learned vs untrained"
         needed_by = {label: values["components_needed"] for label, values in estimates_by.items()}
         ratios_by = {label: values["participation_ratio"] for label, values in estimates_by.items()}
         st.markdown(beyond.dimensionality_summary(needed_by, ratios_by, bank.layer_names, threshold))
-        table = charts.profile_frame(needed_by, bank.layer_names)
+        table = layer_charts.profile_frame(needed_by, bank.layer_names)
         st.altair_chart(cached.chart(
             "components comparison", f"{bank.key}|{comparison.untrained_bank.key}|{threshold}",
-            lambda: charts.layer_profile_chart(table, bank.layer_names, y_title=f"components for {threshold:.0%}",
+            lambda: layer_charts.layer_profile_chart(table, bank.layer_names, y_title=f"components for {threshold:.0%}",
                                                series_order=comparison.labels,
                                                title=f"Components needed for {threshold:.0%} of the variance")),
             width="stretch")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from lesson.analysis import steps
-from lesson.app import charts
+from lesson.app import charts, layer_charts
 from lesson.data.layers import LAYERS
 from solutions.pca import PCA, components_to_reach
 from solutions.rsa import get_similarity_matrix, second_order_similarity
@@ -117,11 +117,11 @@ def test_the_single_matrix_view_is_clickable_and_names_both_images():
 def test_pca_and_components_charts_build():
     frame = pd.DataFrame({"layer": ["conv1"] * 3 + ["fc8"] * 3, "component": [1, 2, 3] * 2,
                           "fraction": [0.6, 0.3, 0.1, 0.8, 0.15, 0.05], "cumulative": [0.6, 0.9, 1, 0.8, 0.95, 1]})
-    assert charts.variance_chart(frame, "conv1").to_dict()["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
-    cumulative = charts.cumulative_chart(frame, "fc8", 0.8, 1).to_dict()
+    assert layer_charts.variance_chart(frame, "conv1").to_dict()["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    cumulative = layer_charts.cumulative_chart(frame, "fc8", 0.8, 1).to_dict()
     assert any(layer.get("mark", {}).get("type") == "rule" for layer in cumulative["layer"] if "mark" in layer)
     counts = pd.DataFrame({"layer": ["conv1", "fc8"], "kind": ["conv", "linear"], "components": [40, 3]})
-    spec = charts.components_chart(counts, 0.8, ["conv1", "fc8"], highlight="fc8").to_dict()
+    spec = layer_charts.components_chart(counts, 0.8, ["conv1", "fc8"], highlight="fc8").to_dict()
     assert spec["title"] == "Components for 80% of the variance, by layer"
     assert spec["width"] == "container"  # it follows its column: nothing cut at 1024 or 768 px
 

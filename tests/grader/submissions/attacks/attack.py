@@ -107,7 +107,9 @@ def _other_gradings():
     found = _others("/tmp/grader-*/results-*/*") + _others("/tmp/grader-*/submission/**/*.py")
     found += [path for path in CONFIG["fixtures"] if os.path.exists(path)]
     poisoned = 0
-    for path in glob.glob("/tmp/grader-inputs-*/*.npy")[:3]:
+    # its own grading process's inputs only (the process isolation control test): other folders belong to the test
+    # suite's other workers, whose gradings it would sabotage
+    for path in glob.glob(f"/tmp/grader-inputs-{os.getppid()}-*/*.npy")[:3]:
         try:
             with open(path, "r+b") as handle:
                 handle.seek(0, 2)

@@ -1,4 +1,4 @@
-"""Hostile: overwrites every input file the grader keeps (restoring their mtime) to sabotage later gradings."""
+"""Hostile: overwrites every input file its grader keeps (restoring their mtime) to sabotage later gradings."""
 
 import glob
 import os
@@ -8,7 +8,10 @@ import numpy as np
 
 
 def redness(images):
-    folders = glob.glob("/tmp/grader-inputs-*") + glob.glob(os.path.join(tempfile.gettempdir(), "grader-inputs-*"))
+    # the inputs of the process grading it (its parent: the test runs it with process isolation only); the other
+    # processes' folders match too, but poisoning them would sabotage the test suite's other workers, not the test
+    pattern = f"grader-inputs-{os.getppid()}-*"
+    folders = glob.glob(f"/tmp/{pattern}") + glob.glob(os.path.join(tempfile.gettempdir(), pattern))
     for path in {path for folder in folders for path in glob.glob(os.path.join(folder, "*.npy"))}:
         try:
             before = os.stat(path)
