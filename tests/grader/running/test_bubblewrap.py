@@ -68,18 +68,20 @@ def test_the_sandboxed_child_sees_only_python_and_its_own_copy(small_source, tmp
     assert len(eval(lines["processes"])) <= 3  # its own pid namespace: bwrap and the child
     assert lines["copy"].startswith("read-only")  # the copy is the grader's, the student's code cannot edit it
     assert lines["network"].startswith("unreachable")
-    assert all(name.startswith("grader-") for name in eval(lines["tmp"]))  # its own folder and the inputs only
+    # its own folder and the inputs only (and the path to Python, for a checkout with its virtualenv under /tmp)
+    assert all(name.startswith("grader-") or name in _python_tops("/tmp") for name in eval(lines["tmp"]))
     assert (folder / "stimuli.py").read_text().startswith("REPOSITORY")
 
 
 
-def _python_tops() -> set[str]:
-    """The top-level folders of where this Python and its packages live (/usr, or e.g. /check for a checkout there
-    with its virtualenv inside): the sandbox shows the path to them, nothing else of those folders."""
+def _python_tops(below: str = "/") -> set[str]:
+    """The first folders below ``below`` on the way to where this Python and its packages live (/usr, or e.g.
+    /check for a checkout there with its virtualenv inside): the sandbox shows the path to them, nothing else."""
     import sysconfig
 
     folders = [sys.prefix, sys.base_prefix] + [sysconfig.get_paths()[name] for name in ("stdlib", "purelib", "platlib")]
-    return {path.split(os.sep)[1] for folder in folders for path in (folder, os.path.realpath(folder))}
+    paths = {path for folder in folders for path in (folder, os.path.realpath(folder))}
+    return {os.path.relpath(path, below).split(os.sep)[0] for path in paths if path.startswith(below.rstrip("/") + "/")}
 
 
 def _repository_hidden(listing: str) -> bool:
