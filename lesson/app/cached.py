@@ -207,7 +207,7 @@ def _image_count_spectra(bank_key: str, layer_path: str, counts: tuple[int, ...]
     stored = _bank.pca_activations(layer_path)
     spectra = []
     for rows in (_bank.first_per_class(count) for count in counts):
-        if _function is None:  # the reference: the analysis layer's own spectrum (no solutions needed to call it)
+        if _function is None:  # the reference: its spectrum without the components (the course repository only)
             from lesson.analysis.beyond import variance_spectrum
 
             spectra.append((int(len(rows)), *variance_spectrum(stored[rows])))
