@@ -180,7 +180,7 @@ def _pca_subset_layer(bank_key: str, layer_path: str, source_id: str, per_class:
                       _function) -> tuple[np.ndarray, np.ndarray]:
     rows = _bank.first_per_class(per_class)  # the first per_class images of each class
     data = _bank.pca_activations(layer_path)[rows]  # (n_images used, n_units)
-    if _function is None:  # the reference: the analysis layer's own PCA (no solutions needed)
+    if _function is None:  # the reference: its spectrum without the components (the course repository only)
         from lesson.analysis.beyond import variance_spectrum
 
         return variance_spectrum(data)
