@@ -72,13 +72,14 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str], log_path: Path, timeout: float = 120):
-    """Start the app on a free loopback port; yield its URL; stop it (by its own process id) afterwards."""
-    port = _free_port()
+def streamlit_server(env: dict[str, str], log_path: Path, timeout: float = 120, port: int | None = None):
+    """Start the app on a loopback port (a free one unless given: a restart reuses it); yield its URL; stop it
+    with SIGTERM, as a student's Ctrl+C would (SIGKILL if it does not exit). The log is appended to."""
+    port = port or _free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "lesson" / "app" / "main.py"),
                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=log,
                                    stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
@@ -100,10 +101,28 @@ def streamlit_server(env: dict[str, str], log_path: Path, timeout: float = 120):
         finally:
             process.terminate()
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def require_chromium():
+    """Skip without Debian's chromium (fail instead when LESSON_REQUIRE_BROWSER=1, as in CI); the Playwright API."""
+    if not CHROMIUM.exists():
+        if os.environ.get("LESSON_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and LESSON_REQUIRE_BROWSER=1: install Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium package to run the browser test)")
+    return pytest.importorskip("playwright.sync_api")
+
+
+def student_env(stand_in_env: dict[str, str], folder: Path) -> dict[str, str]:
+    """The app's environment for a student working in ``folder``: a copy of the stub exercises, its reflections."""
+    (folder / "exercises").mkdir()
+    for module in ("rsa", "pca", "stimuli"):
+        (folder / "exercises" / f"{module}.py").write_bytes((PROJECT_ROOT / "exercises" / f"{module}.py").read_bytes())
+    return {**stand_in_env, "LESSON_EXERCISES_DIR": str(folder / "exercises"),
+            "LESSON_REFLECTIONS": str(folder / "reflections.md")}
 
 
 def wait_idle(page, timeout_ms: int = 120_000) -> None:
@@ -341,19 +360,10 @@ def visit_every_page(url: str, screenshot_dir: Path, interact: bool = False, bey
 
 @pytest.mark.browser
 def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
-    if not CHROMIUM.exists():
-        if os.environ.get("LESSON_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and LESSON_REQUIRE_BROWSER=1: install Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium package to run the browser test)")
-    pytest.importorskip("playwright.sync_api")
+    require_chromium()
     screenshot_dir = Path(os.environ.get("LESSON_SCREENSHOT_DIR") or tmp_path / "screenshots")
     screenshot_dir.mkdir(parents=True, exist_ok=True)
-    env = {**stand_in_env, "LESSON_EXERCISES_DIR": str(tmp_path / "exercises"),
-           "LESSON_REFLECTIONS": str(tmp_path / "reflections.md")}
-    (tmp_path / "exercises").mkdir()
-    for module in ("rsa", "pca", "stimuli"):
-        stub = PROJECT_ROOT / "exercises" / f"{module}.py"
-        (tmp_path / "exercises" / f"{module}.py").write_bytes(stub.read_bytes())
+    env = student_env(stand_in_env, tmp_path)
 
     image_folder = write_image_folder(tmp_path / "my images")
     with streamlit_server(env, tmp_path / "streamlit.log") as url:
@@ -392,21 +402,13 @@ def test_every_page_renders_in_chromium(stand_in_env, bank, tmp_path):
 
 @pytest.mark.browser
 def test_every_page_fits_at_three_widths_is_accessible_and_opens_by_its_url(stand_in_env, bank, tmp_path):
-    if not CHROMIUM.exists():
-        if os.environ.get("LESSON_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and LESSON_REQUIRE_BROWSER=1: install Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium package to run the browser test)")
-    pytest.importorskip("playwright.sync_api")
+    require_chromium()
     axe = axe_script()
     if axe is None and os.environ.get("LESSON_REQUIRE_BROWSER") == "1":
         pytest.fail(f"axe-core is missing: run `npm install` in {BROWSER_DIR}")
     screenshot_dir = Path(os.environ.get("LESSON_SCREENSHOT_DIR") or tmp_path / "screenshots")
     screenshot_dir.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "exercises").mkdir()
-    for module in ("rsa", "pca", "stimuli"):
-        (tmp_path / "exercises" / f"{module}.py").write_bytes((PROJECT_ROOT / "exercises" / f"{module}.py").read_bytes())
-    env = {**stand_in_env, "LESSON_EXERCISES_DIR": str(tmp_path / "exercises"),
-           "LESSON_REFLECTIONS": str(tmp_path / "reflections.md")}
+    env = student_env(stand_in_env, tmp_path)
     with streamlit_server(env, tmp_path / "streamlit.log") as url:
         report = check_widths_and_accessibility(url, screenshot_dir, axe)
     print(f"\nScreenshots at {', '.join(map(str, WIDTHS))} px: {screenshot_dir}")

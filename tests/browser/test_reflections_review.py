@@ -10,12 +10,10 @@ import os
 from pathlib import Path
 
 import pytest
+from test_e2e import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 from grader.classroom.reflections_review import build_review, read_scores
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 ANSWERS = {
     "alice": "Correlation subtracts each image's mean and divides by its spread, so an image that drives the whole "
              "layer harder (gain) or shifts it (baseline) still counts as alike: only the pattern of co-active units "
@@ -27,11 +25,7 @@ ANSWERS = {
 
 @pytest.mark.browser
 def test_reflections_review_page_in_chromium(tmp_path):
-    if not CHROMIUM.exists():
-        if os.environ.get("LESSON_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and LESSON_REQUIRE_BROWSER=1: install Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium package to run the browser test)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = require_chromium()
     students = []
     for name, answer in ANSWERS.items():
         folder = tmp_path / "submissions" / name

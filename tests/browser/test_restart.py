@@ -3,50 +3,24 @@ they type, and a reload right after the last key. Skipped like test_e2e.py witho
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from test_e2e import CHROMIUM, CHROMIUM_ARGS, CONNECTED, PAGES, PROJECT_ROOT, _free_port, open_page, wait_idle
+from test_e2e import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CONNECTED,
+    PAGES,
+    _free_port,
+    open_page,
+    require_chromium,
+    streamlit_server,
+    student_env,
+    wait_idle,
+)
 
 from lesson.reflections import load_answers
-
-
-@contextlib.contextmanager
-def _server_on(port: int, env: dict[str, str], log_path: Path, timeout: float = 180):
-    """The app on this loopback port until the block ends; stopped with SIGTERM, as a student's Ctrl+C would."""
-    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "lesson" / "app" / "main.py"),
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=log,
-                                   stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {process.returncode}: {log_path.read_text()[-2000:]}")
-                with contextlib.suppress(OSError):
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                        if response.read().strip() == b"ok":
-                            break
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not answer within {timeout} s")
-                time.sleep(0.3)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def _answer(path: Path, question_id: str) -> str | None:
@@ -67,16 +41,9 @@ def _wait_for_answer(path: Path, question_id: str, want: str, seconds: float = 6
 
 @pytest.mark.browser
 def test_typing_through_a_server_restart_and_a_quick_reload_loses_nothing(stand_in_env, bank, tmp_path):
-    if not CHROMIUM.exists():
-        if os.environ.get("LESSON_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and LESSON_REQUIRE_BROWSER=1: install Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium package to run the browser test)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    playwright_api = require_chromium()
     reflections = tmp_path / "reflections.md"
-    env = {**stand_in_env, "LESSON_EXERCISES_DIR": str(tmp_path / "exercises"), "LESSON_REFLECTIONS": str(reflections)}
-    (tmp_path / "exercises").mkdir()
-    for module in ("rsa", "pca", "stimuli"):
-        (tmp_path / "exercises" / f"{module}.py").write_bytes((PROJECT_ROOT / "exercises" / f"{module}.py").read_bytes())
+    env = student_env(stand_in_env, tmp_path)
     port, log = _free_port(), tmp_path / "streamlit.log"
     first = "Before the restart."
     during = " Typed while the app was stopped."
@@ -85,7 +52,7 @@ def test_typing_through_a_server_restart_and_a_quick_reload_loses_nothing(stand_
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
-            with _server_on(port, env, log) as url:
+            with streamlit_server(env, log, timeout=180, port=port) as url:
                 page.goto(url, wait_until="domcontentloaded")
                 wait_idle(page, timeout_ms=180_000)
                 open_page(page, PAGES[1])
@@ -101,7 +68,7 @@ def test_typing_through_a_server_restart_and_a_quick_reload_loses_nothing(stand_
                 page.wait_for_function("element => element.classList.contains('unsaved')",
                                        arg=status.element_handle(), timeout=30_000)
             warning = status.inner_text()
-            with _server_on(port, env, log):
+            with streamlit_server(env, log, timeout=180, port=port):
                 page.wait_for_selector(CONNECTED, timeout=180_000)
                 resent = _wait_for_answer(reflections, "R1", first + during, seconds=90)
                 wait_idle(page)
