@@ -58,3 +58,11 @@ def build_with_grader(command: str, out: Path, fixtures_dir: Path, env: dict) ->
     done = run_grader_command(command, out, "--fixtures", fixtures_dir, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     return out
+
+
+def copy_exercise_files(source: Path, target: Path, rename: dict[str, str] | None = None) -> None:
+    """The .py files of ``source`` (not ``__init__.py``) into ``target``, some renamed (``{"rsa.py": "rsa (1).py"}``)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in source.glob("*.py"):
+        if path.name != "__init__.py":
+            shutil.copy(path, target / (rename or {}).get(path.name, path.name))

@@ -12,7 +12,7 @@ import sys
 import time
 
 import pytest
-from classroom_helpers import clean_env
+from classroom_helpers import clean_env, copy_exercise_files
 from classroom_helpers import run_grader_command as _grader
 from grader_helpers import PROJECT_ROOT, SUBMISSIONS
 
@@ -86,24 +86,17 @@ def test_instructor_run_ignores_the_students_grader(classroom, fixtures_dir, tmp
 STUBS = PROJECT_ROOT / "exercises"
 
 
-def _files(target, source, rename=None):
-    target.mkdir(parents=True, exist_ok=True)
-    for path in source.glob("*.py"):
-        if path.name != "__init__.py":
-            shutil.copy(path, target / (rename or {}).get(path.name, path.name))
-
-
 def test_misplaced_work_is_graded_with_notes_and_the_output_folder_is_never_a_student(fixtures_dir, tmp_path,
                                                                                       stand_in_env):
     root = tmp_path / "submissions"
-    _files(root / "upper" / "Exercises", CORRECT)
-    _files(root / "rootfiles" / "exercises", STUBS)
-    _files(root / "rootfiles", CORRECT)
-    _files(root / "zipped" / "lesson-zipped-main" / "exercises", CORRECT)
-    _files(root / "renamed" / "exercises", CORRECT, rename={"rsa.py": "rsa (1).py"})
+    copy_exercise_files(CORRECT, root / "upper" / "Exercises")
+    copy_exercise_files(STUBS, root / "rootfiles" / "exercises")
+    copy_exercise_files(CORRECT, root / "rootfiles")
+    copy_exercise_files(CORRECT, root / "zipped" / "lesson-zipped-main" / "exercises")
+    copy_exercise_files(CORRECT, root / "renamed" / "exercises", rename={"rsa.py": "rsa (1).py"})
     (root / "notebook").mkdir()
     (root / "notebook" / "lesson.ipynb").write_text('{"cells": []}')
-    _files(root / "linked" / "exercises", CORRECT)
+    copy_exercise_files(CORRECT, root / "linked" / "exercises")
     (root / "linked" / "exercises" / "rsa.py").unlink()
     (root / "linked" / "exercises" / "rsa.py").symlink_to(CORRECT / "rsa.py")
     out = root / "grades"  # inside the submissions folder
@@ -219,7 +212,7 @@ def test_sigterm_writes_the_gradebook_and_ends_every_child(classroom, fixtures_d
 
 
 def test_instructor_run_finds_misplaced_work(fixtures_dir, tmp_path, stand_in_env):
-    _files(tmp_path / "frank" / "Exercises", CORRECT, rename={"pca.py": "pca (1).py"})
+    copy_exercise_files(CORRECT, tmp_path / "frank" / "Exercises", rename={"pca.py": "pca (1).py"})
     done = _grader("instructor", tmp_path / "frank", "--fixtures", fixtures_dir, env=stand_in_env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Note: graded Exercises/pca (1).py as exercises/pca.py" in done.stdout and "Score: 15 / 15" in done.stdout

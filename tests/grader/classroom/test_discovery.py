@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
+from classroom_helpers import copy_exercise_files
 from grader_helpers import PROJECT_ROOT, SUBMISSIONS
 
 from grader.classroom.discovery import MAX_FILE_BYTES, discover, is_stub, stage_found
@@ -13,15 +12,8 @@ CORRECT = SUBMISSIONS / "correct" / "float32_inside"
 STUBS = PROJECT_ROOT / "exercises"
 
 
-def _copy(source, target, rename=None):
-    target.mkdir(parents=True, exist_ok=True)
-    for path in source.glob("*.py"):
-        if path.name != "__init__.py":
-            shutil.copy(path, target / (rename or {}).get(path.name, path.name))
-
-
 def test_the_expected_layout_has_no_notes(tmp_path):
-    _copy(CORRECT, tmp_path / "exercises")
+    copy_exercise_files(CORRECT, tmp_path / "exercises")
     found = discover(tmp_path)
     assert found.status == "graded" and not found.notes and not found.skipped
     assert set(found.files) == {"rsa.py", "pca.py", "stimuli.py"}
@@ -41,14 +33,14 @@ def test_stubs_are_recognised():
 ])
 def test_misplaced_work_is_graded_with_a_note(tmp_path, layout, want_folder, want_note):
     if layout == "Exercises":
-        _copy(CORRECT, tmp_path / "Exercises")
+        copy_exercise_files(CORRECT, tmp_path / "Exercises")
     elif layout == "root beside stubs":
-        _copy(STUBS, tmp_path / "exercises")
-        _copy(CORRECT, tmp_path)
+        copy_exercise_files(STUBS, tmp_path / "exercises")
+        copy_exercise_files(CORRECT, tmp_path)
     elif layout == "download zip":
-        _copy(CORRECT, tmp_path / "lesson-main" / "exercises")
+        copy_exercise_files(CORRECT, tmp_path / "lesson-main" / "exercises")
     else:
-        _copy(CORRECT, tmp_path / "exercises", rename={"rsa.py": "rsa (1).py"})
+        copy_exercise_files(CORRECT, tmp_path / "exercises", rename={"rsa.py": "rsa (1).py"})
     found = discover(tmp_path)
     assert found.status == "graded"
     assert any(want_note in note for note in found.notes), found.notes
@@ -74,7 +66,7 @@ def test_nothing_found_is_not_graded(tmp_path):
 
 def test_symlinks_and_large_files_are_left_out_with_the_reason(tmp_path):
     folder = tmp_path / "exercises"
-    _copy(CORRECT, folder)
+    copy_exercise_files(CORRECT, folder)
     (folder / "rsa.py").unlink()
     (folder / "rsa.py").symlink_to(CORRECT / "rsa.py")
     with open(folder / "pca.py", "a") as handle:
@@ -86,6 +78,6 @@ def test_symlinks_and_large_files_are_left_out_with_the_reason(tmp_path):
 
 
 def test_reflections_are_found_in_the_repository_root(tmp_path):
-    _copy(CORRECT, tmp_path / "exercises")
+    copy_exercise_files(CORRECT, tmp_path / "exercises")
     (tmp_path / "reflections.md").write_text("## R1\nyes\n")
     assert discover(tmp_path).reflections == tmp_path / "reflections.md"
